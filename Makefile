@@ -1,0 +1,31 @@
+# Counter Desk — newcomer commands: `make run` and `make test` (each bootstraps .venv itself).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint check bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: $(STAMP)  ## open the app on the demo hall (local SQLite in the user data folder)
+	$(PY) -m ui
+
+lint: $(STAMP)  ## layering contract, ruff, mypy
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint  ## everything CI runs
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n 2
+
+bench: $(STAMP)  ## benchmarks (numbers printed; not part of test)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q benchmarks --benchmark-enable -p no:xdist
+	$(PY) benchmarks/ledger_search_1m.py
+
+clean:
+	rm -rf $(VENV)

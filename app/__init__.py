@@ -1,0 +1,1 @@
+"""Qt-free domain and use cases of Counter Desk (窗口工作台)."""

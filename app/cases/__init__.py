@@ -1,0 +1,1 @@
+"""The case (办件): its states, decision rules and use cases."""

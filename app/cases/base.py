@@ -1,0 +1,65 @@
+"""What the case use cases share: loading a case for a command, recording, viewing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.cases.rules import Action, CaseStatus, next_status
+from app.cases.views import case_snapshot, to_view, yellow_before
+from app.context import Actor, AppContext
+from app.dto import CaseView
+from app.errors import IllegalTransition, NotFound
+from db.models import Case
+from db.repositories import CaseRepository
+
+
+class CaseUseCases:
+    """Base of the case services. Every public method is one transaction on the write
+    connection; call it from a worker thread. Rule violations raise typed errors from
+    app.errors and leave the database untouched."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    def _load(self, s: Session, case_id: str, expected_version: int | None) -> Case:
+        case = CaseRepository(s).get(case_id)
+        if case is None:
+            raise NotFound("找不到该办件。")
+        if expected_version is not None and case.version != expected_version:
+            raise IllegalTransition("该办件已被其他操作更新，请刷新后再试。")
+        return case
+
+    def _transition(self, case: Case, action: Action) -> CaseStatus:
+        target = next_status(case.status, action)
+        case.status = target.value
+        case.version += 1
+        case.updated_at = self.ctx.clock.now()
+        return target
+
+    def _record(
+        self, s: Session, actor: Actor, case: Case, op_kind: str, summary: str, previous: str | None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        s.flush()
+        payload: dict[str, Any] = {
+            "from": previous, "to": case.status, "case": case_snapshot(case), **(extra or {}),
+        }
+        self.ctx.record(
+            s, actor, op_kind=op_kind, entity="case", entity_id=case.id, summary=summary,
+            payload=payload, case_id=case.id,
+        )
+
+    def _view(self, s: Session, case: Case) -> CaseView:
+        today = self.ctx.today()
+        limit = yellow_before(self.ctx.calendar(), today, self.ctx.int_parameter("yellow_days_before"))
+        return to_view(case, CaseRepository(s).notices(case.id), today, limit)
+
+    def get(self, case_id: str) -> CaseView:
+        with self.ctx.db.read() as s:
+            return self._view(s, self._load(s, case_id, None))
+
+    def _due_from(self, start: dt.date, days: int) -> dt.date:
+        return self.ctx.calendar().add_working_days(start, days)

@@ -1,0 +1,141 @@
+"""The application context: one local store, one clock, one device, shared by all services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from app.clock import Clock, SystemClock
+from app.errors import StorageError
+from app.ids import uuid7
+from app.workcal import CalendarException, WorkingCalendar
+from db.engine import Database, open_database
+from db.models import AuditEvent, OutboxOp
+from db.repositories import JournalRepository, ReferenceRepository
+
+DEFAULT_PARAMETERS = {
+    "yellow_days_before": "1",
+    "notify_limit_days": "5",
+    "idle_lock_minutes": "5",
+    "rectify_days": "15",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs an action (a logged-in staff member, or the system itself)."""
+
+    id: str | None
+    name: str
+
+    @staticmethod
+    def system() -> Actor:
+        return Actor(None, "系统")
+
+
+class AppContext:
+    """Owns the database and the things every use case needs. Thread-safe to share:
+    each call opens its own session."""
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self.db = db
+        self.clock: Clock = clock or SystemClock()
+        self._calendar: WorkingCalendar | None = None
+        self._device_id: str | None = None
+
+    @classmethod
+    def open(cls, path: Path, clock: Clock | None = None) -> AppContext:
+        return cls(open_database(path), clock)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # -- reference data cached for the session of the app ---------------------------------
+    @property
+    def device_id(self) -> str:
+        if self._device_id is None:
+            with self.db.read() as s:
+                device = ReferenceRepository(s).device()
+                self._device_id = device.id if device else "unregistered"
+        return self._device_id
+
+    def calendar(self) -> WorkingCalendar:
+        if self._calendar is None:
+            with self.db.read() as s:
+                days = ReferenceRepository(s).calendar_days()
+                exceptions = [CalendarException(d.day, d.is_workday, d.name) for d in days]
+            years = {e.day.year for e in exceptions}
+            self._calendar = WorkingCalendar(exceptions, years)
+        return self._calendar
+
+    def reload_reference(self) -> None:
+        self._calendar = None
+        self._device_id = None
+
+    def parameters(self) -> dict[str, str]:
+        with self.db.read() as s:
+            return {**DEFAULT_PARAMETERS, **ReferenceRepository(s).parameters()}
+
+    def int_parameter(self, key: str) -> int:
+        return int(self.parameters()[key])
+
+    def today(self) -> dt.date:
+        return self.clock.now().date()
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def action(self) -> Iterator[Session]:
+        """One user action = one write transaction; storage failures become StorageError."""
+        try:
+            with self.db.write() as session:
+                yield session
+        except OperationalError as exc:
+            raise StorageError(_storage_message(exc)) from exc
+        except sqlite3.OperationalError as exc:  # pragma: no cover - raised outside SQLAlchemy
+            raise StorageError(_storage_message(exc)) from exc
+
+    def record(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        op_kind: str,
+        entity: str,
+        entity_id: str,
+        summary: str,
+        payload: dict[str, Any],
+        case_id: str | None = None,
+    ) -> str:
+        """Append the audit event and the outbox operation of an action; returns the op id."""
+        now = self.clock.now()
+        op_id = uuid7()
+        event = AuditEvent(
+            id=uuid7(), at=now, actor_id=actor.id, actor_name=actor.name, device_id=self.device_id,
+            action=op_kind, entity=entity, entity_id=entity_id, case_id=case_id, summary=summary,
+            detail={"op_id": op_id},
+        )
+        op = OutboxOp(
+            op_id=op_id, kind=op_kind, entity_id=entity_id, payload=payload, created_at=now,
+            actor_id=actor.id, status="pending",
+        )
+        JournalRepository(session).append(event, op)
+        return op_id
+
+
+def _storage_message(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "disk" in text and "full" in text:
+        return "本机磁盘已满，本次操作未保存。请联系信息科清理磁盘后重试，屏幕上已填写的内容仍保留。"
+    if "locked" in text or "busy" in text:
+        return "数据库正忙，本次操作未保存，请稍后重试。"
+    if "readonly" in text or "read-only" in text:
+        return "数据文件为只读，本次操作未保存。请联系信息科检查数据目录权限。"
+    return "本机数据库写入失败，本次操作未保存：" + str(exc)

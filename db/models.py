@@ -1,0 +1,325 @@
+"""ORM models of the counter's local SQLite store.
+
+Ids are client-generated UUIDv7 strings so records made offline never collide when synced.
+Rows are never hard-deleted: cases are voided, staff deactivated, notices marked void.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+# --- reference data -------------------------------------------------------------------------
+
+
+class Department(Base):
+    __tablename__ = "department"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Matter(Base):
+    """A service in the catalogue with its published guide (七公开)."""
+
+    __tablename__ = "matter"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[str] = mapped_column(ForeignKey("department.id"))
+    case_type: Mapped[str] = mapped_column(String(16))  # immediate/promised/joint/referred
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    procedure: Mapped[str] = mapped_column(Text, default="")
+    statutory_days: Mapped[int] = mapped_column(Integer, default=0)
+    promised_days: Mapped[int] = mapped_column(Integer, default=0)
+    fee: Mapped[str] = mapped_column(String(200), default="不收费")
+    fee_basis: Mapped[str] = mapped_column(Text, default="")
+    consult_phone: Mapped[str] = mapped_column(String(64), default="")
+    complaint_phone: Mapped[str] = mapped_column(String(64), default="")
+    allows_deferral: Mapped[bool] = mapped_column(Boolean, default=False)
+    pinyin_initials: Mapped[str] = mapped_column(String(200), default="")
+    pinyin_full: Mapped[str] = mapped_column(String(1000), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    materials: Mapped[list[MatterMaterial]] = relationship(
+        order_by="MatterMaterial.seq", cascade="all, delete-orphan"
+    )
+
+
+class MatterMaterial(Base):
+    __tablename__ = "matter_material"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    matter_id: Mapped[str] = mapped_column(ForeignKey("matter.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    originals: Mapped[int] = mapped_column(Integer, default=0)
+    copies: Mapped[int] = mapped_column(Integer, default=0)
+    is_main: Mapped[bool] = mapped_column(Boolean, default=True)
+    deferrable: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Hall(Base):
+    __tablename__ = "hall"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    agency_name: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    complaint_phone: Mapped[str] = mapped_column(String(64), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Window(Base):
+    __tablename__ = "window"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    number: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    department_id: Mapped[str | None] = mapped_column(ForeignKey("department.id"), nullable=True)
+    __table_args__ = (UniqueConstraint("hall_id", "number"),)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # clerk/chief/admin
+    window_id: Mapped[str | None] = mapped_column(ForeignKey("window.id"), nullable=True)
+    department_id: Mapped[str | None] = mapped_column(ForeignKey("department.id"), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CalendarDay(Base):
+    """An official exception to the Monday–Friday rule: a holiday or a make-up working day."""
+
+    __tablename__ = "calendar_day"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    source: Mapped[str] = mapped_column(String(32), default="official")  # official/override
+
+
+class Parameter(Base):
+    """Hall parameters that local rules vary (yellow warning days, notify limit, idle lock...)."""
+
+    __tablename__ = "parameter"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500))
+
+
+class DishonestParty(Base):
+    """Applicants with a 失信 record, excluded from 容缺受理."""
+
+    __tablename__ = "dishonest_party"
+    id_number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+
+
+# --- this installation ----------------------------------------------------------------------
+
+
+class Device(Base):
+    """This counter PC. Exactly one row; client_id identifies the install in sync."""
+
+    __tablename__ = "device"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    window_id: Mapped[str | None] = mapped_column(ForeignKey("window.id"), nullable=True)
+    name: Mapped[str] = mapped_column(String(100))
+    standalone: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class NumberBlock(Base):
+    """A range of serial numbers leased to this device for one kind and year."""
+
+    __tablename__ = "number_block"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    next_value: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16), default="local")  # local/server
+    leased_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_number_block_kind_year", "kind", "year"),)
+
+
+# --- work -----------------------------------------------------------------------------------
+
+
+class Case(Base):
+    """One application (办件); its row is the ledger (台账) entry."""
+
+    __tablename__ = "cases"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    query_code: Mapped[str] = mapped_column(String(16), unique=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    window_id: Mapped[str | None] = mapped_column(ForeignKey("window.id"), nullable=True)
+    matter_id: Mapped[str] = mapped_column(ForeignKey("matter.id"), index=True)
+    matter_name: Mapped[str] = mapped_column(String(200))
+    case_type: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(24))
+    applicant_kind: Mapped[str] = mapped_column(String(8))  # person/org
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_id_number: Mapped[str] = mapped_column(String(32))
+    applicant_phone: Mapped[str] = mapped_column(String(32), default="")
+    legal_representative: Mapped[str] = mapped_column(String(100), default="")
+    agent_name: Mapped[str] = mapped_column(String(100), default="")
+    agent_id_number: Mapped[str] = mapped_column(String(32), default="")
+    remark: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    notify_due: Mapped[dt.date] = mapped_column(Date)
+    accepted_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    deferred_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    suspended_days: Mapped[int] = mapped_column(Integer, default=0)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    approved: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    result: Mapped[str] = mapped_column(Text, default="")
+    reject_category: Mapped[str] = mapped_column(String(32), default="")
+    reject_reason: Mapped[str] = mapped_column(Text, default="")
+    reject_legal_basis: Mapped[str] = mapped_column(Text, default="")
+    redirect_to: Mapped[str] = mapped_column(String(300), default="")
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    recipient_id_number: Mapped[str] = mapped_column(String(32), default="")
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+    deemed_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    materials: Mapped[list[CaseMaterial]] = relationship(
+        order_by="CaseMaterial.seq", cascade="all, delete-orphan"
+    )
+    __table_args__ = (
+        Index("ix_case_received_at", "received_at"),
+        Index("ix_case_applicant_name", "applicant_name"),
+        Index("ix_case_applicant_id", "applicant_id_number"),
+        Index("ix_case_status_due", "status", "due_date"),
+        Index("ix_case_status_received", "status", "received_at"),
+        Index("ix_case_matter_received", "matter_id", "received_at"),
+    )
+
+
+class CaseMaterial(Base):
+    __tablename__ = "case_material"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    material_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    name: Mapped[str] = mapped_column(String(300))
+    is_main: Mapped[bool] = mapped_column(Boolean, default=True)
+    deferrable: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16))  # received/missing/deferred/defective
+    originals: Mapped[int] = mapped_column(Integer, default=0)
+    copies: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Suspension(Base):
+    """A stop of the case clock (Art. 45: hearing, testing, expert review...)."""
+
+    __tablename__ = "suspension"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    working_days: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Notice(Base):
+    """A decision paper issued on a case (correction, acceptance...); printing comes later."""
+
+    __tablename__ = "notice"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    void: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Enquiry(Base):
+    """First-contact log (首问登记): an enquiry that is not an application."""
+
+    __tablename__ = "enquiry"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    window_id: Mapped[str | None] = mapped_column(ForeignKey("window.id"), nullable=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    visitor: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    topic: Mapped[str] = mapped_column(Text)
+    matter_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    referred_window: Mapped[str] = mapped_column(String(100), default="")
+    answer: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- audit and outbox -------------------------------------------------------------------------
+
+
+class AuditEvent(Base):
+    """Append-only: who did what, when, on which device. The case timeline reads from here."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    device_id: Mapped[str] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(48))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    case_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class OutboxOp(Base):
+    """An intent-level operation waiting to be pushed; client_seq orders them per install."""
+
+    __tablename__ = "outbox_op"
+    client_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    op_id: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    entity_id: Mapped[str] = mapped_column(String(36), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    # AUTOINCREMENT: a client_seq is never reused, even after the newest row is gone.
+    __table_args__ = {"sqlite_autoincrement": True}

@@ -1,0 +1,261 @@
+"""Repositories: the only place that writes queries. They take a Session and return ORM rows
+or plain values; the app layer turns rows into dataclasses and owns the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import column, func, literal_column, or_, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from db.models import (
+    AuditEvent,
+    CalendarDay,
+    Case,
+    Department,
+    Device,
+    DishonestParty,
+    Enquiry,
+    Hall,
+    Matter,
+    Notice,
+    NumberBlock,
+    OutboxOp,
+    Parameter,
+    Staff,
+    Suspension,
+    Window,
+)
+
+
+class ReferenceRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def is_empty(self) -> bool:
+        return self.s.scalar(select(func.count()).select_from(Hall)) == 0
+
+    def hall(self, hall_id: str) -> Hall | None:
+        return self.s.get(Hall, hall_id)
+
+    def window(self, window_id: str | None) -> Window | None:
+        return self.s.get(Window, window_id) if window_id else None
+
+    def windows(self, hall_id: str) -> Sequence[Window]:
+        return self.s.scalars(select(Window).where(Window.hall_id == hall_id).order_by(Window.number)).all()
+
+    def department_by_code(self, code: str) -> Department | None:
+        return self.s.scalar(select(Department).where(Department.code == code))
+
+    def departments(self) -> dict[str, Department]:
+        return {d.id: d for d in self.s.scalars(select(Department))}
+
+    def matters(self, active_only: bool = True) -> Sequence[Matter]:
+        q = select(Matter).order_by(Matter.code)
+        if active_only:
+            q = q.where(Matter.active.is_(True))
+        return self.s.scalars(q).all()
+
+    def matter(self, matter_id: str) -> Matter | None:
+        return self.s.get(Matter, matter_id, options=[selectinload(Matter.materials)])
+
+    def matter_by_code(self, code: str) -> Matter | None:
+        return self.s.scalar(select(Matter).where(Matter.code == code))
+
+    def parameters(self) -> dict[str, str]:
+        return {p.key: p.value for p in self.s.scalars(select(Parameter))}
+
+    def set_parameter(self, key: str, value: str) -> None:
+        self.s.merge(Parameter(key=key, value=value))
+
+    def calendar_days(self) -> Sequence[CalendarDay]:
+        return self.s.scalars(select(CalendarDay)).all()
+
+    def is_dishonest(self, id_number: str) -> bool:
+        return self.s.get(DishonestParty, id_number) is not None
+
+    def device(self) -> Device | None:
+        return self.s.scalar(select(Device))
+
+    def add_all(self, rows: Iterable[Any]) -> None:
+        self.s.add_all(list(rows))
+
+
+class StaffRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def by_login(self, login: str) -> Staff | None:
+        return self.s.scalar(select(Staff).where(Staff.login == login))
+
+    def get(self, staff_id: str) -> Staff | None:
+        return self.s.get(Staff, staff_id)
+
+
+class NumberRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def open_block(self, kind: str, year: int) -> NumberBlock | None:
+        return self.s.scalar(
+            select(NumberBlock)
+            .where(NumberBlock.kind == kind, NumberBlock.year == year)
+            .where(NumberBlock.next_value <= NumberBlock.last)
+            .order_by(NumberBlock.first)
+            .limit(1)
+        )
+
+    def add(self, block: NumberBlock) -> None:
+        self.s.add(block)
+        self.s.flush()
+
+
+class CaseRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, case_id: str) -> Case | None:
+        return self.s.get(Case, case_id, options=[selectinload(Case.materials)])
+
+    def add(self, case: Case) -> None:
+        self.s.add(case)
+
+    def notices(self, case_id: str, kind: str | None = None) -> Sequence[Notice]:
+        q = select(Notice).where(Notice.case_id == case_id).order_by(Notice.issued_at, Notice.number)
+        if kind:
+            q = q.where(Notice.kind == kind)
+        return self.s.scalars(q).all()
+
+    def add_notice(self, notice: Notice) -> None:
+        self.s.add(notice)
+
+    def open_suspension(self, case_id: str) -> Suspension | None:
+        return self.s.scalar(
+            select(Suspension).where(Suspension.case_id == case_id, Suspension.ended_on.is_(None))
+        )
+
+    def add_suspension(self, suspension: Suspension) -> None:
+        self.s.add(suspension)
+
+    def lapsed_received(self, today: dt.date) -> Sequence[str]:
+        return self.s.scalars(
+            select(Case.id).where(Case.status == "received", Case.notify_due < today)
+        ).all()
+
+    def search(
+        self,
+        *,
+        text_query: str,
+        status: str,
+        matter_id: str,
+        date_from: dt.date | None,
+        date_to: dt.date | None,
+        due_before: dt.date | None,
+        due_from: dt.date | None,
+        warn_statuses: Sequence[str],
+        limit: int,
+    ) -> Sequence[Case]:
+        q = select(Case)
+        if text_query:
+            q = q.where(_text_condition(text_query))
+        if status:
+            q = q.where(Case.status == status)
+        if matter_id:
+            q = q.where(Case.matter_id == matter_id)
+        if date_from:
+            q = q.where(Case.received_at >= dt.datetime.combine(date_from, dt.time.min))
+        if date_to:
+            q = q.where(Case.received_at < dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+        if due_before is not None or due_from is not None:
+            q = q.where(_due_condition(warn_statuses, due_from, due_before))
+        q = q.order_by(Case.received_at.desc()).limit(limit)
+        return self.s.scalars(q).all()
+
+    def count_by_status(self, hall_id: str) -> dict[str, int]:
+        rows = self.s.execute(
+            select(Case.status, func.count()).where(Case.hall_id == hall_id).group_by(Case.status)
+        ).all()
+        return {str(status): int(n) for status, n in rows}
+
+
+def _text_condition(query: str) -> Any:
+    """Exact/prefix on indexed columns; trigram FTS for substrings of 3+ characters."""
+    upper = query.upper()
+    prefix_end = query + "\U0010ffff"
+    conds = [
+        Case.number == upper,
+        Case.query_code == upper,
+        Case.applicant_id_number == upper,
+        Case.applicant_name == query,
+        (Case.applicant_name >= query) & (Case.applicant_name < prefix_end),
+    ]
+    if len(query) >= 3:
+        fts = "\"" + query.replace("\"", "\"\"") + "\""
+        matched = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q").bindparams(q=fts)
+        conds.append(literal_column("cases.rowid").in_(matched.columns(column("rowid"))))
+    return or_(*conds)
+
+
+def _due_condition(statuses: Sequence[str], due_from: dt.date | None, due_before: dt.date | None) -> Any:
+    """Cases whose running limit falls in [due_from, due_before): the promised date once accepted,
+    the notify limit while received and undecided."""
+
+    def window(col: Any) -> Any:
+        cond = col.is_not(None)
+        if due_from is not None:
+            cond = cond & (col >= due_from)
+        if due_before is not None:
+            cond = cond & (col < due_before)
+        return cond
+
+    return or_(
+        Case.status.in_(list(statuses)) & window(Case.due_date),
+        (Case.status == "received") & window(Case.notify_due),
+    )
+
+
+class JournalRepository:
+    """Audit events and outbox operations: written together in the action's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def append(self, event: AuditEvent, op: OutboxOp) -> None:
+        self.s.add(event)
+        self.s.add(op)
+
+    def append_audit(self, event: AuditEvent) -> None:
+        self.s.add(event)
+
+    def case_events(self, case_id: str) -> Sequence[AuditEvent]:
+        return self.s.scalars(
+            select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.at, AuditEvent.id)
+        ).all()
+
+    def pending_stats(self) -> tuple[int, dt.datetime | None]:
+        n, oldest = self.s.execute(
+            select(func.count(), func.min(OutboxOp.created_at)).where(OutboxOp.status == "pending")
+        ).one()
+        return int(n), oldest
+
+    def ops(self) -> Sequence[OutboxOp]:
+        return self.s.scalars(select(OutboxOp).order_by(OutboxOp.client_seq)).all()
+
+
+class EnquiryRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, enquiry: Enquiry) -> None:
+        self.s.add(enquiry)
+
+    def recent(self, hall_id: str, since: dt.datetime, limit: int = 200) -> Sequence[Enquiry]:
+        return self.s.scalars(
+            select(Enquiry)
+            .where(Enquiry.hall_id == hall_id, Enquiry.at >= since)
+            .order_by(Enquiry.at.desc())
+            .limit(limit)
+        ).all()

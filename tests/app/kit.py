@@ -1,0 +1,50 @@
+"""Builders for domain tests (no Qt)."""
+
+from __future__ import annotations
+
+from app.cases.rules import MaterialCheck
+from app.dto import Applicant, DecisionInput, IntakeRequest
+from app.services import Services
+
+VALID_ID = "11010519491231002X"
+
+
+def resident_id(prefix17: str) -> str:
+    """A valid GB 11643 number from its first 17 digits."""
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(c) * w for c, w in zip(prefix17, weights, strict=True))
+    return prefix17 + "10X98765432"[total % 11]
+
+
+class IntakeKit:
+    """Makes intake requests against the demo catalogue."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def matter(self, *, deferral: bool | None = None, case_type: str | None = None, query: str = ""):
+        for m in self.services.catalogue.find(query):
+            if deferral is not None and m.allows_deferral != deferral:
+                continue
+            if case_type is not None and m.case_type != case_type:
+                continue
+            return m
+        raise AssertionError("no such matter in the demo catalogue")
+
+    def materials(self, matter_id: str, status: str = "received") -> list[MaterialCheck]:
+        return [
+            MaterialCheck(name=t.name, is_main=t.is_main, deferrable=t.deferrable, status=status,
+                          originals=t.originals, copies=t.copies, material_id=t.id)
+            for t in self.services.catalogue.detail(matter_id).materials
+        ]
+
+    def request(self, matter_id: str, *, name: str = "李明", id_number: str = VALID_ID,
+                materials: list[MaterialCheck] | None = None, decision: str | DecisionInput | None = "accept",
+                remark: str = "") -> IntakeRequest:
+        if isinstance(decision, str):
+            decision = DecisionInput(action=decision)
+        return IntakeRequest(
+            matter_id=matter_id, applicant=Applicant("person", name, id_number, "13800138000"),
+            materials=tuple(materials if materials is not None else self.materials(matter_id)),
+            remark=remark, decision=decision,
+        )

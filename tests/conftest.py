@@ -1,0 +1,69 @@
+"""Shared fixtures. Qt runs offscreen; every test gets its own SQLite file and settings folder.
+
+Seeding the demo hall hashes staff passwords with argon2, so it is done once per session
+into a template file that each test copies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.clock import FixedClock
+from app.context import Actor
+from app.services import Services
+
+# A Monday that is a working day, well away from holidays.
+DEFAULT_NOW = dt.datetime(2026, 3, 2, 9, 30)
+DEMO_CLERK = ("zhangmin", "demo1234")
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "demo.sqlite3"
+    services = Services.open_demo(path, FixedClock(DEFAULT_NOW))
+    services.close()
+    return path
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, demo_template: Path) -> Path:
+    target = tmp_path / "counter.sqlite3"
+    shutil.copyfile(demo_template, target)
+    return target
+
+
+@pytest.fixture
+def services(db_path: Path, clock: FixedClock) -> Iterator[Services]:
+    s = Services.open_demo(db_path, clock)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def clerk(services: Services):  # -> StaffInfo
+    return services.auth.login(*DEMO_CLERK)
+
+
+@pytest.fixture
+def actor(clerk) -> Actor:
+    return Actor(clerk.id, clerk.name)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COUNTER_DESK_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))

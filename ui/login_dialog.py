@@ -1,0 +1,73 @@
+"""Staff login at the start of a shift."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+)
+
+from app.dto import StaffInfo
+from app.services import Services
+from ui.tasks import TaskRunner
+
+
+class LoginDialog(QDialog):
+    logged_in = Signal(object)  # StaffInfo
+
+    def __init__(self, services: Services, runner: TaskRunner, hall_name: str, parent=None) -> None:
+        super().__init__(parent)
+        self.services, self.runner = services, runner
+        self.staff: StaffInfo | None = None
+        self.setWindowTitle(self.tr("窗口工作台 — 登录"))
+        self.setMinimumWidth(420)
+        title = QLabel(hall_name or self.tr("窗口工作台"))
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setStyleSheet("font-size: 20px; font-weight: bold; padding: 12px;")
+        self.login_edit = QLineEdit()
+        self.login_edit.setObjectName("login")
+        self.login_edit.setPlaceholderText(self.tr("工号或登录名"))
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel()
+        self.message.setObjectName("loginMessage")
+        self.message.setStyleSheet("color: #b00020;")
+        form = QFormLayout()
+        form.addRow(self.tr("用户名(&U)"), self.login_edit)
+        form.addRow(self.tr("密码(&P)"), self.password_edit)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登录"))
+        self.buttons.accepted.connect(self._on_login_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.login_edit.returnPressed.connect(self.password_edit.setFocus)
+
+    def _on_login_clicked(self) -> None:
+        login, password = self.login_edit.text(), self.password_edit.text()
+        if not login.strip() or not password:
+            self.message.setText(self.tr("请输入用户名和密码。"))
+            return
+        self.buttons.setEnabled(False)
+        self.message.setText(self.tr("正在验证…"))
+        self.runner.run(lambda: self.services.auth.login(login, password), self._on_ok, self._on_fail)
+
+    def _on_ok(self, staff: StaffInfo) -> None:
+        self.staff = staff
+        self.logged_in.emit(staff)
+        self.accept()
+
+    def _on_fail(self, exc: Exception) -> None:
+        self.buttons.setEnabled(True)
+        self.message.setText(getattr(exc, "message", str(exc)))
+        self.password_edit.clear()
+        self.password_edit.setFocus()

@@ -1,0 +1,115 @@
+"""Entry point: ``counter-desk`` / ``python -m ui``. Opens the local store (creating the demo
+hall on first run), shows the login, then the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from app.errors import DomainError
+from app.services import Services
+from ui.fonts import install_fonts, install_translations
+from ui.login_dialog import LoginDialog
+from ui.main_window import MainWindow
+from ui.tasks import TaskRunner
+
+log = logging.getLogger("counterdesk")
+APP_NAME = "CounterDesk"
+
+
+def data_dir() -> Path:
+    """The user data folder (database, logs, PDFs); COUNTER_DESK_DATA overrides it."""
+    override = os.environ.get("COUNTER_DESK_DATA")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def setup_logging(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        folder / "counter-desk.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _excepthook(exc_type, exc, tb) -> None:
+    log.error("uncaught exception", exc_info=(exc_type, exc, tb))
+    import traceback
+
+    from ui.errors import show_error
+
+    exc.__traceback_text__ = "".join(traceback.format_exception(exc_type, exc, tb))
+    show_error(None, exc)
+
+
+def make_app(argv: list[str]) -> QApplication:
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    app = QApplication.instance() or QApplication(argv)
+    install_fonts(app)
+    install_translations(app)
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="counter-desk", description="窗口工作台")
+    parser.add_argument("--data", type=Path, help="data folder (default: the user data folder)")
+    parser.add_argument("--startup-probe", action="store_true",
+                        help="exit as soon as the login window is shown (cold-start benchmark)")
+    args, _qt_args = parser.parse_known_args(argv[1:])
+    folder = args.data or data_dir()
+    setup_logging(folder / "logs")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    app = make_app(argv)
+    sys.excepthook = _excepthook
+    try:
+        services = Services.open_demo(folder / "counter-desk.sqlite3")
+    except DomainError as exc:
+        QMessageBox.critical(None, "窗口工作台", exc.message)
+        return 2
+    runner = TaskRunner()
+    log.info("started, data folder %s", folder)
+    code = 0
+    while True:
+        login = LoginDialog(services, runner, _hall_name(services))
+        if args.startup_probe:
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, login.reject)
+        if login.exec() != QDialog.DialogCode.Accepted or login.staff is None:
+            break
+        window = MainWindow(services, runner, login.staff)
+        relogin: list[bool] = []
+        window.logged_out.connect(relogin.append)
+        window.show()
+        code = app.exec()
+        if not relogin:
+            break
+    runner.wait_all()
+    services.close()
+    return code
+
+
+def _hall_name(services: Services) -> str:
+    from app.setup import hall_name
+
+    return hall_name(services.ctx)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
