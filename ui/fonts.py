@@ -12,18 +12,29 @@ from app.resources import resource_path
 
 log = logging.getLogger(__name__)
 UI_FONT_FILE = "wqy-microhei.ttc"
+# Rare characters (生僻字) in names live in CJK Extension B–F, outside the UI face: HanaMinB
+# covers those planes and is the fallback, so a name like 王𬌗 shows as typed, not as a box.
+RARE_FONT_FILE = "HanaMinB.ttf"
 
 
-def install_fonts(app: QApplication, point_size: int = 11) -> str:
-    """Register the shipped font and make it the application font; returns its family."""
-    font_id = QFontDatabase.addApplicationFont(str(resource_path("fonts", UI_FONT_FILE)))
+def _register(file_name: str) -> list[str]:
+    font_id = QFontDatabase.addApplicationFont(str(resource_path("fonts", file_name)))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if not families:
-        log.error("bundled font %s could not be loaded", UI_FONT_FILE)
-        return app.font().family()
-    font = QFont(families[0], point_size)
+        log.error("bundled font %s could not be loaded", file_name)
+    return list(families)
+
+
+def install_fonts(app: QApplication, point_size: int = 11) -> list[str]:
+    """Register the shipped fonts and make them the application font; returns the families."""
+    families = _register(UI_FONT_FILE)[:1] + _register(RARE_FONT_FILE)[:1]
+    if not families:
+        return [app.font().family()]
+    font = QFont()
+    font.setFamilies(families)
+    font.setPointSize(point_size)
     app.setFont(font)
-    return families[0]
+    return families
 
 
 def install_translations(app: QApplication) -> list[QTranslator]:

@@ -51,6 +51,8 @@ class MainWindow(QMainWindow):
         self.intake.case_saved.connect(self._on_intake_case_saved)
         self.ledger.case_changed.connect(self._on_case_changed)
         self.home.case_changed.connect(self._on_case_changed)
+        self.ledger.decide_requested.connect(self._on_decide_requested)
+        self.home.decide_requested.connect(self._on_decide_requested)
         self.enquiry.enquiry_saved.connect(lambda _e: self.status.refresh())
         self.resize(1366, 768)
         self._restore_geometry()
@@ -88,6 +90,10 @@ class MainWindow(QMainWindow):
 
     def _on_intake_case_saved(self, _case_id: str) -> None:
         self._on_case_changed(_case_id)
+
+    def _on_decide_requested(self, case_id: str) -> None:
+        self.tabs.setCurrentWidget(self.intake)
+        self.intake.open_for_decision(case_id)
 
     def _on_case_changed(self, _case_id: str) -> None:
         self.status.refresh()

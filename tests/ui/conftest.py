@@ -44,3 +44,18 @@ def wait_idle(qtbot, runner: TaskRunner):
         qtbot.waitUntil(lambda: runner.pending == 0, timeout=timeout)
 
     return wait
+
+
+@pytest.fixture
+def shown_errors(monkeypatch) -> list[str]:
+    """Messages the UI showed through ui.errors, in order, without opening boxes."""
+    import ui.errors
+
+    seen: list[str] = []
+
+    def record(box) -> None:
+        seen.append(box.text())
+        box.deleteLater()
+
+    monkeypatch.setattr(ui.errors, "present", record)
+    return seen

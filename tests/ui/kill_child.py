@@ -9,12 +9,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
-from app.services import Services  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.tasks import TaskRunner  # noqa: E402
+from app.services import Services
+from ui.main_window import MainWindow
+from ui.tasks import TaskRunner
 
 
 def main() -> None:

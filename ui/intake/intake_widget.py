@@ -219,9 +219,15 @@ class IntakeWidget(QWidget):
         latest = self.services.ctx.calendar().add_working_days(today, promised)
         dialog = DecisionDialog(action, self.materials.checks(), today=today, latest_deadline=latest, parent=self)
         dialog.decision_made.connect(self._save)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: setattr(self, "_dialog", None))
         self._dialog = dialog
         dialog.open()
+
+    @property
+    def decision_dialog(self) -> DecisionDialog | None:
+        """The decision dialog now open, if any."""
+        return self._dialog
 
     def _promised_days(self) -> int:
         if self._detail is not None:
