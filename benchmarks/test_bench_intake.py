@@ -6,10 +6,10 @@ from __future__ import annotations
 import statistics
 import time
 
+from app.cases.rules import MaterialCheck
 from app.context import Actor
 from app.dto import Applicant, DecisionInput, IntakeRequest
 from app.services import Services
-from app.cases.rules import MaterialCheck
 
 
 def _request(services: Services) -> IntakeRequest:
@@ -22,7 +22,7 @@ def _request(services: Services) -> IntakeRequest:
                          decision=DecisionInput("accept"))
 
 
-def test_decision_write_latency(services: Services, benchmark) -> None:  # noqa: ANN001
+def test_decision_write_latency(services: Services, benchmark) -> None:
     clerk = services.auth.login("zhangmin", "demo1234")
     actor = Actor(clerk.id, clerk.name)
     request = _request(services)

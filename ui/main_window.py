@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
 
     def _on_decide_requested(self, case_id: str) -> None:
         self.tabs.setCurrentWidget(self.intake)
+        self.activateWindow()
         self.intake.open_for_decision(case_id)
 
     def _on_case_changed(self, _case_id: str) -> None:

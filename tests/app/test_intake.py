@@ -7,11 +7,11 @@ import datetime as dt
 import sqlite3
 
 import pytest
-from tests.app.kit import IntakeKit, resident_id
 
 from app.cases.rules import MaterialStatus
 from app.dto import DecisionInput
 from app.errors import IllegalTransition, InvalidInput
+from tests.app.kit import IntakeKit, resident_id
 
 
 def _count(services, table: str) -> int:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.app.kit import IntakeKit, resident_id
-
 from app.dto import Applicant, IntakeRequest, LedgerQuery
+from tests.app.kit import IntakeKit, resident_id
 
 
 def test_search_by_number_name_id_substring_and_status(services, actor, kit: IntakeKit) -> None:

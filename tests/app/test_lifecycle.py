@@ -6,10 +6,10 @@ import datetime as dt
 import sqlite3
 
 import pytest
-from tests.app.kit import VALID_ID, IntakeKit
 
 from app.cases.rules import TRANSITIONS, Action, CaseStatus, next_status
 from app.errors import IllegalTransition, InvalidInput
+from tests.app.kit import VALID_ID, IntakeKit
 
 
 def test_suspension_does_not_count_and_full_path_to_pickup(services, actor, kit: IntakeKit, clock) -> None:

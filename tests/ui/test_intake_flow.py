@@ -88,7 +88,7 @@ def _confirm(qtbot, d: DecisionDialog) -> None:
 
 
 def test_login_intake_four_outcomes_and_ledger(
-    qtbot, window: MainWindow, services: Services, wait_idle, shown_errors: list[str]  # noqa: ANN001
+    qtbot, window: MainWindow, services: Services, wait_idle, shown_errors: list[str]
 ) -> None:
     w = window
     # 1. 受理 — everything received
@@ -170,7 +170,7 @@ def test_login_intake_four_outcomes_and_ledger(
     assert "已受理办理中" in _find(dialog, QLabel, "caseHeader").text()
     assert dialog.findChild(QPushButton, "caseDeliver") is None  # not offered before 办结
 
-    def step(button: str, fill=None) -> None:  # noqa: ANN001
+    def step(button: str, fill=None) -> None:
         before = dialog.view.version
         qtbot.mouseClick(_find(dialog, QPushButton, button), Qt.MouseButton.LeftButton)
         if fill is not None:

@@ -78,7 +78,9 @@ class CaseDialog(QDialog):
         self.info = QFormLayout()
         self.materials = _table([self.tr("材料"), self.tr("类别"), self.tr("审查结果"), self.tr("原件"),
                                  self.tr("复印件"), self.tr("说明")], "caseMaterials")
-        self.notices = _table([self.tr("文书"), self.tr("文号"), self.tr("出具时间"), self.tr("所列材料")], "caseNotices")
+        self.notices = _table(
+            [self.tr("文书"), self.tr("文号"), self.tr("出具时间"), self.tr("所列材料")], "caseNotices"
+        )
         self.timeline = _table([self.tr("时间"), self.tr("经办人"), self.tr("环节")], "caseTimeline")
         self.remark = QPlainTextEdit()
         self.remark.setObjectName("caseRemark")
@@ -136,6 +138,13 @@ class CaseDialog(QDialog):
     def _fill_info(self, v: CaseView) -> None:
         while self.info.rowCount():
             self.info.removeRow(0)
+        for label, value in self._info_rows(v):
+            text = QLabel(value)
+            text.setWordWrap(True)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.info.addRow(label, text)
+
+    def _info_rows(self, v: CaseView) -> list[tuple[str, str]]:
         a = v.applicant
         rows = [
             (self.tr("查询码"), v.query_code),
@@ -157,15 +166,9 @@ class CaseDialog(QDialog):
             rows.append((self.tr("承诺办结日期"), v.due_date.isoformat()))
         if v.deferred_due:
             rows.append((self.tr("容缺补交期限"), v.deferred_due.isoformat()))
-        for label, value in ((self.tr("办理结果"), v.result), (self.tr("不予受理理由"), v.reject_reason),
-                             (self.tr("作废原因"), v.void_reason), (self.tr("领取人"), v.recipient_name)):
-            if value:
-                rows.append((label, value))
-        for label, value in rows:
-            text = QLabel(value)
-            text.setWordWrap(True)
-            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.info.addRow(label, text)
+        outcome = ((self.tr("办理结果"), v.result), (self.tr("不予受理理由"), v.reject_reason),
+                   (self.tr("作废原因"), v.void_reason), (self.tr("领取人"), v.recipient_name))
+        return rows + [(label, value) for label, value in outcome if value]
 
     def _build_actions(self, v: CaseView) -> None:
         while self.actions.count():
@@ -179,7 +182,8 @@ class CaseDialog(QDialog):
             ("caseSuspend", self.tr("暂停计时(&P)"), "suspend" in allowed, self._on_suspend_clicked),
             ("caseResume", self.tr("恢复计时(&R)"), "resume" in allowed, self._on_resume_clicked),
             ("caseSupply", self.tr("补齐容缺材料(&S)"),
-             "supply_deferred" in allowed and any(m.status == "deferred" for m in v.materials), self._on_supply_clicked),
+             "supply_deferred" in allowed and any(m.status == "deferred" for m in v.materials),
+             self._on_supply_clicked),
             ("caseComplete", self.tr("办结(&E)"), "complete" in allowed, self._on_complete_clicked),
             ("caseDeliver", self.tr("出件(&O)"), "deliver" in allowed, self._on_deliver_clicked),
             ("caseVoid", self.tr("作废(&V)"), "void" in allowed, self._on_void_clicked),
@@ -201,7 +205,9 @@ class CaseDialog(QDialog):
         actor, case_id, version = Actor(self.staff.id, self.staff.name), self.view.id, self.view.version
         self.runner.run(lambda: call(actor, case_id, version), self._on_step_done, self._on_step_failed, write=True)
 
-    def _open_step(self, dialog: StepDialog, call: Callable[[dict[str, Any]], Callable[[Actor, str, int], Any]]) -> None:
+    def _open_step(
+        self, dialog: StepDialog, call: Callable[[dict[str, Any]], Callable[[Actor, str, int], Any]]
+    ) -> None:
         self.step = dialog
         dialog.submitted.connect(lambda values: self._run_step(call(values)))
         dialog.open()

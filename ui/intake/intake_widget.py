@@ -3,7 +3,6 @@ decide as Art. 32 says. Also continues a case received earlier (decide within 5 
 
 from __future__ import annotations
 
-from app.pinyin import matches
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -25,6 +24,7 @@ from app.cases.rules import Action, MaterialCheck, MaterialStatus
 from app.context import Actor
 from app.dto import CaseView, DecisionInput, IntakeRequest, MatterDetail, MatterSummary, StaffInfo
 from app.errors import DomainError
+from app.pinyin import matches
 from app.services import Services
 from ui.errors import show_error
 from ui.intake.applicant_form import ApplicantFormWidget
@@ -72,6 +72,7 @@ class IntakeWidget(QWidget):
         self.department.addItem(self.tr("全部部门"), "")
         self.matter_list = QListWidget()
         self.matter_list.setObjectName("matterList")
+        self.matter_list.setWordWrap(True)
         self.guide = QLabel(self.tr("请选择事项"))
         self.guide.setObjectName("matterGuide")
         self.guide.setWordWrap(True)

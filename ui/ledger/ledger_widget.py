@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -142,7 +142,7 @@ class LedgerWidget(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
-    def _on_table_activated(self, index) -> None:  # noqa: ANN001
+    def _on_table_activated(self, index) -> None:
         self.open_case(self.model.row_at(index.row()).id)
 
     def open_case(self, case_id: str) -> None:
