@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from app.validation import check_credit_code, check_resident_id
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QWidget
 
 from app.dto import Applicant
 from app.errors import InvalidInput
+from app.validation import check_credit_code, check_resident_id
 
 
 class ApplicantFormWidget(QGroupBox):
