@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from app.catalogue import Catalogue, MatterSpec
+from app.catalogue import Catalogue, DepartmentSpec, MaterialSpec, MatterSpec
 from app.context import AppContext
 from app.dto import MaterialTemplate, MatterDetail, MatterSummary
 from app.errors import NotFound
@@ -62,6 +62,16 @@ class CatalogueService:
                 ),
             )
 
+    def export_catalogue(self) -> Catalogue:
+        """The active catalogue in the import format (round-trips through import_catalogue)."""
+        with self.ctx.db.read() as s:
+            ref = ReferenceRepository(s)
+            depts = ref.departments()
+            return Catalogue(
+                departments=tuple(DepartmentSpec(d.code, d.name) for d in depts.values()),
+                matters=tuple(_spec(m, depts[m.department_id].code) for m in ref.matters()),
+            )
+
     def import_catalogue(self, cat: Catalogue) -> int:
         """Upsert departments and matters by code; returns the number of matters written."""
         with self.ctx.action() as s:
@@ -79,6 +89,17 @@ class CatalogueService:
         with self._lock:
             self._cache = None
         return len(cat.matters)
+
+
+def _spec(m: Matter, dept_code: str) -> MatterSpec:
+    return MatterSpec(
+        code=m.code, name=m.name, department_code=dept_code, case_type=m.case_type, legal_basis=m.legal_basis,
+        conditions=m.conditions, procedure=m.procedure, statutory_days=m.statutory_days,
+        promised_days=m.promised_days, fee=m.fee, fee_basis=m.fee_basis, consult_phone=m.consult_phone,
+        complaint_phone=m.complaint_phone, allows_deferral=m.allows_deferral,
+        materials=tuple(MaterialSpec(x.name, x.originals, x.copies, x.is_main, x.deferrable, x.notes)
+                        for x in m.materials),
+    )
 
 
 def _upsert_matter(ref: ReferenceRepository, spec: MatterSpec, dept_id: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
-import os
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.errors import DomainError
+from app.paths import APP_NAME, data_dir, database_path
 from app.services import Services
 from ui.fonts import install_fonts, install_translations
 from ui.login_dialog import LoginDialog
@@ -21,17 +21,6 @@ from ui.main_window import MainWindow
 from ui.tasks import TaskRunner
 
 log = logging.getLogger("counterdesk")
-APP_NAME = "CounterDesk"
-
-
-def data_dir() -> Path:
-    """The user data folder (database, logs, PDFs); COUNTER_DESK_DATA overrides it."""
-    override = os.environ.get("COUNTER_DESK_DATA")
-    if override:
-        return Path(override)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
 def setup_logging(folder: Path) -> None:
@@ -71,14 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--startup-probe", action="store_true",
                         help="exit as soon as the login window is shown (cold-start benchmark)")
     args, _qt_args = parser.parse_known_args(argv[1:])
-    folder = args.data or data_dir()
+    folder = data_dir(args.data)
     setup_logging(folder / "logs")
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     app = make_app(argv)
     sys.excepthook = _excepthook
     try:
-        services = Services.open_demo(folder / "counter-desk.sqlite3")
+        services = Services.open_demo(database_path(folder))
     except DomainError as exc:
         QMessageBox.critical(None, "窗口工作台", exc.message)
         return 2
