@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
-
 
 def pinyin_keys(text: str) -> tuple[str, str]:
-    """(initials, full pinyin) in lower-case ASCII; other characters kept, lower-cased."""
+    """(initials, full pinyin) in lower-case ASCII; other characters kept, lower-cased.
+
+    Only needed when a catalogue is imported (the keys are stored with the matter), so the
+    phrase dictionary (about 0.25 s to load) stays out of the app's start-up.
+    """
+    from pypinyin import Style, lazy_pinyin
+
     syllables = lazy_pinyin(text, style=Style.NORMAL, errors=list)  # type: ignore[arg-type]
     initials = "".join(s[0] for s in syllables if s and s[0].isascii() and s[0].isalnum()).lower()
     full = "".join(s for s in syllables if s.isascii() and s.isalnum()).lower()

@@ -99,6 +99,7 @@ def main() -> None:
         "ID number": LedgerQuery(text=id_number),
         "applicant full name": LedgerQuery(text=name),
         "surname+given prefix (2 chars)": LedgerQuery(text=name[:2]),
+        "surname only (1 char)": LedgerQuery(text=name[:1]),
         "matter name substring (FTS trigram)": LedgerQuery(text=matter.name[1:5]),
         "status 'received'": LedgerQuery(status="received"),
         "red warnings": LedgerQuery(warning="red"),

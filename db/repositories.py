@@ -181,6 +181,9 @@ class CaseRepository:
         return {str(status): int(n) for status, n in rows}
 
 
+FTS_CANDIDATES = 2000
+
+
 def _text_condition(query: str) -> Any:
     """Exact/prefix on indexed columns; trigram FTS for substrings of 3+ characters."""
     upper = query.upper()
@@ -194,7 +197,11 @@ def _text_condition(query: str) -> Any:
     ]
     if len(query) >= 3:
         fts = "\"" + query.replace("\"", "\"\"") + "\""
-        matched = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q").bindparams(q=fts)
+        # Newest matches first by entry order, capped: a common word (a matter name) can match a
+        # large share of the ledger, and sorting all of them by date is what made it slow.
+        matched = text(
+            "SELECT rowid FROM case_fts WHERE case_fts MATCH :q ORDER BY rowid DESC LIMIT :cap"
+        ).bindparams(q=fts, cap=FTS_CANDIDATES)
         conds.append(literal_column("cases.rowid").in_(matched.columns(column("rowid"))))
     return or_(*conds)
 
