@@ -25,6 +25,7 @@ test: lint  ## everything CI runs
 
 bench: $(STAMP)  ## benchmarks (numbers printed; not part of test)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q benchmarks --benchmark-enable -p no:xdist
+	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/ledger_search_1m.py
 
 clean:

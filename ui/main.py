@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
@@ -44,6 +45,25 @@ def _excepthook(exc_type, exc, tb) -> None:
     show_error(None, exc)
 
 
+# Libraries Qt's X11 plugin links against that minimal desktops may lack, with their packages.
+XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-image": "libxcb-image0", "xcb-render-util": "libxcb-render-util0", "xkbcommon-x11": "libxkbcommon-x11-0",
+    "xcb-randr": "libxcb-randr0", "xcb-shape": "libxcb-shape0", "xcb-xkb": "libxcb-xkb1",
+}
+
+
+def missing_system_packages() -> list[str]:
+    """Packages whose absence makes Qt abort on X11 before Python could explain anything."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM", "xcb") != "xcb":
+        return []
+    if not os.environ.get("DISPLAY"):
+        return []
+    import ctypes.util
+
+    return [pkg for lib, pkg in XCB_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
+
+
 def make_app(argv: list[str]) -> QApplication:
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
@@ -62,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     args, _qt_args = parser.parse_known_args(argv[1:])
     folder = data_dir(args.data)
     setup_logging(folder / "logs")
+    missing = missing_system_packages()
+    if missing:
+        message = ("缺少系统组件，窗口无法显示。请让信息科安装后再启动（Debian/Ubuntu/统信/麒麟）：\n"
+                   "sudo apt install " + " ".join(missing))
+        log.error(message)
+        print(message, file=sys.stderr)
+        return 3
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     app = make_app(argv)

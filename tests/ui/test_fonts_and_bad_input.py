@@ -77,3 +77,17 @@ def test_bad_inputs_are_explained_and_nothing_typed_is_lost(
     with sqlite3.connect(services.ctx.db.path) as c:
         name, stored = c.execute("SELECT applicant_name, remark FROM cases").fetchone()
     assert name == "王𬌗" and stored == remark and len(stored) == 5000
+
+
+def test_missing_x11_libraries_are_named_with_the_install_command(monkeypatch) -> None:  # noqa: ANN001
+    import ctypes.util
+
+    from ui import main as main_module
+
+    monkeypatch.setattr(main_module.sys, "platform", "linux")
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if name == "xcb-icccm" else f"lib{name}.so")
+    assert main_module.missing_system_packages() == ["libxcb-icccm4"]
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert main_module.missing_system_packages() == []

@@ -179,3 +179,9 @@ def test_double_click_opens_case_dialog_and_relays_signals(
         dialog.decide_requested.emit(view.id)
     assert decide.args == [view.id]
     dialog.reject()
+
+
+def test_greeting_follows_the_time_of_day() -> None:
+    from ui.home.home_widget import greeting
+
+    assert [greeting(h) for h in (8, 11, 12, 17, 18, 23)] == ["上午好", "上午好", "下午好", "下午好", "晚上好", "晚上好"]

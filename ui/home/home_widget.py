@@ -59,6 +59,12 @@ def _load_home(services: Services, hall_id: str) -> _HomeData:
     return _HomeData(summary, enquiries, services.ctx.clock.now(), days)
 
 
+def greeting(hour: int) -> str:
+    if hour < 12:
+        return "上午好"
+    return "下午好" if hour < 18 else "晚上好"
+
+
 class HomeWidget(QWidget):
     case_changed = Signal(str)
     decide_requested = Signal(str)
@@ -206,7 +212,7 @@ class HomeWidget(QWidget):
     # -- showing ---------------------------------------------------------------------------------
     def _show_greeting(self, now: dt.datetime, today: dt.date | None = None) -> None:
         day = today or now.date()
-        salute = self.tr("上午好") if now.hour < 12 else self.tr("下午好")
+        salute = greeting(now.hour)
         window = self.staff.window_label or self.tr("未分配窗口")
         self.greeting.setText(
             salute + "，" + self.staff.name + "　·　" + self.staff.hall_name + " " + window
