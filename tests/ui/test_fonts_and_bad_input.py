@@ -79,7 +79,7 @@ def test_bad_inputs_are_explained_and_nothing_typed_is_lost(
     assert name == "王𬌗" and stored == remark and len(stored) == 5000
 
 
-def test_missing_x11_libraries_are_named_with_the_install_command(monkeypatch) -> None:  # noqa: ANN001
+def test_missing_x11_libraries_are_named_with_the_install_command(monkeypatch) -> None:
     import ctypes.util
 
     from ui import main as main_module
