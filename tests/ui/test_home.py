@@ -184,4 +184,5 @@ def test_double_click_opens_case_dialog_and_relays_signals(
 def test_greeting_follows_the_time_of_day() -> None:
     from ui.home.home_widget import greeting
 
-    assert [greeting(h) for h in (8, 11, 12, 17, 18, 23)] == ["上午好", "上午好", "下午好", "下午好", "晚上好", "晚上好"]
+    expected = ["上午好", "上午好", "下午好", "下午好", "晚上好", "晚上好"]
+    assert [greeting(h) for h in (8, 11, 12, 17, 18, 23)] == expected
