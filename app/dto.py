@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from app.cases.rules import MaterialCheck
+from app.catalogue import CASE_TYPE_LABELS
 
 ROLE_LABELS = {"clerk": "窗口人员", "chief": "首席代表", "admin": "中心管理员"}
-CASE_TYPE_LABELS = {"immediate": "即办件", "promised": "承诺件", "joint": "联办件", "referred": "上报件"}
 
 
 @dataclass(frozen=True)
