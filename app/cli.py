@@ -4,6 +4,8 @@
     counter-desk-admin export-catalogue 事项目录.xlsx      # the current catalogue as an Excel template
     counter-desk-admin calendar-set 2026-12-31 holiday 本地停办
     counter-desk-admin calendar-show 2026-10
+    counter-desk-admin set-parameter idle_lock_minutes 3
+    counter-desk-admin set-parameter text.acceptance.body "……"   # hall wording of a notice block
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("day", type=dt.date.fromisoformat)
     cal.add_argument("kind", choices=["workday", "holiday"])
     cal.add_argument("name")
+    par = sub.add_parser("set-parameter", help="设置大厅参数（如 idle_lock_minutes、seal_image、text.acceptance.body）")
+    par.add_argument("key")
+    par.add_argument("value")
+    sub.add_parser("show-parameters", help="列出大厅参数")
     show = sub.add_parser("calendar-show", help="显示某月的工作日")
     show.add_argument("month", help="YYYY-MM")
     return p
@@ -62,6 +68,12 @@ def _run(services: Services, args: argparse.Namespace) -> int:
     elif args.command == "calendar-set":
         CalendarService(services.ctx).set_day(ADMIN, args.day, is_workday=args.kind == "workday", name=args.name)
         print(f"{args.day.isoformat()} 已设为{'工作日' if args.kind == 'workday' else '休息日'}。")
+    elif args.command == "set-parameter":
+        services.settings.set_parameter(ADMIN, args.key, args.value)
+        print(f"{args.key} = {args.value}")
+    elif args.command == "show-parameters":
+        for key, value in sorted(services.ctx.parameters().items()):
+            print(f"{key} = {value}")
     else:
         _show_month(services, args.month)
     return 0

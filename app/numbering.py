@@ -26,6 +26,8 @@ NOTICE_CODES = {
     "rejection": "BY",  # 不予受理通知书
     "correction": "BZ",  # 补正材料通知书（一次性告知书）
     "deferred": "RQ",  # 容缺受理通知书
+    "completion": "BJ",  # 办结（领取）通知书
+    "pickup": "CJ",  # 出件签收单
 }
 
 

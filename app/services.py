@@ -10,8 +10,10 @@ from app.cases.lifecycle import LifecycleService
 from app.catalogue_service import CatalogueService
 from app.clock import Clock
 from app.context import AppContext
+from app.documents.service import NoticeService
 from app.enquiries import EnquiryService
 from app.ledger import LedgerService
+from app.settings_service import SettingsService
 from app.setup import ensure_demo
 
 
@@ -24,6 +26,8 @@ class Services:
         self.lifecycle = LifecycleService(ctx)
         self.ledger = LedgerService(ctx)
         self.enquiries = EnquiryService(ctx)
+        self.notices = NoticeService(ctx)
+        self.settings = SettingsService(ctx)
 
     @classmethod
     def open_demo(cls, db_path: Path, clock: Clock | None = None) -> Services:

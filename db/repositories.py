@@ -124,7 +124,7 @@ class CaseRepository:
         self.s.add(case)
 
     def notices(self, case_id: str, kind: str | None = None) -> Sequence[Notice]:
-        q = select(Notice).where(Notice.case_id == case_id).order_by(Notice.issued_at, Notice.number)
+        q = select(Notice).where(Notice.case_id == case_id).order_by(Notice.issued_at, Notice.id)  # ids: UUIDv7
         if kind:
             q = q.where(Notice.kind == kind)
         return self.s.scalars(q).all()
@@ -241,6 +241,16 @@ class JournalRepository:
         return self.s.scalars(
             select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.at, AuditEvent.id)
         ).all()
+
+    def print_events(
+        self, *, case_id: str | None, notice_id: str | None, actions: Sequence[str]
+    ) -> Sequence[AuditEvent]:
+        q = select(AuditEvent).where(AuditEvent.action.in_(list(actions)))
+        if case_id is not None:
+            q = q.where(AuditEvent.case_id == case_id)
+        if notice_id is not None:
+            q = q.where(AuditEvent.entity_id == notice_id)
+        return self.s.scalars(q.order_by(AuditEvent.at)).all()
 
     def pending_stats(self) -> tuple[int, dt.datetime | None]:
         n, oldest = self.s.execute(

@@ -12,8 +12,10 @@ from app.cases.views import case_snapshot, to_view, yellow_before
 from app.context import Actor, AppContext
 from app.dto import CaseView
 from app.errors import IllegalTransition, NotFound
-from db.models import Case
-from db.repositories import CaseRepository
+from app.ids import uuid7
+from app.numbering import notice_number, take_number
+from db.models import Case, Notice
+from db.repositories import CaseRepository, ReferenceRepository
 
 
 class CaseUseCases:
@@ -56,6 +58,19 @@ class CaseUseCases:
         today = self.ctx.today()
         limit = yellow_before(self.ctx.calendar(), today, self.ctx.int_parameter("yellow_days_before"))
         return to_view(case, CaseRepository(s).notices(case.id), today, limit)
+
+    def _issue(self, s: Session, case: Case, kind: str, actor: Actor, payload: dict[str, Any]) -> str:
+        now = self.ctx.clock.now()
+        device = ReferenceRepository(s).device()
+        hall = ReferenceRepository(s).hall(case.hall_id)
+        assert device is not None and hall is not None
+        seq = take_number(s, f"notice-{kind}", now.year, standalone=device.standalone, now=now)
+        number = notice_number(hall.code, kind, now.year, seq)
+        CaseRepository(s).add_notice(Notice(
+            id=uuid7(), case_id=case.id, kind=kind, number=number, issued_at=now,
+            issued_by=actor.id or "", payload=payload,
+        ))
+        return number
 
     def get(self, case_id: str) -> CaseView:
         with self.ctx.db.read() as s:

@@ -16,9 +16,9 @@ from app.context import Actor
 from app.dto import Applicant, CaseView, DecisionInput, IntakeRequest
 from app.errors import InvalidInput, NotFound
 from app.ids import query_code, uuid7
-from app.numbering import case_number, notice_number, take_number
+from app.numbering import case_number, take_number
 from app.validation import check_credit_code, check_name, check_phone, check_resident_id, check_text
-from db.models import Case, CaseMaterial, Matter, Notice
+from db.models import Case, CaseMaterial, Matter
 from db.repositories import CaseRepository, ReferenceRepository
 
 _NOTICE_OF = {
@@ -83,10 +83,10 @@ class IntakeService(CaseUseCases):
             case = self._new_case(s, matter, applicant, remark, req.materials, now, window_id, actor)
             summary = "收件"
             extra: dict[str, Any] = {}
+            self._issue(s, case, "receipt", actor, {"items": _items(req.materials, all_items=True)})
             if req.decision is not None:
                 extra = self._apply_decision(s, case, matter, req.decision, req.materials, actor)
                 summary = "收件并" + _SUMMARY[Action(req.decision.action)]
-            self._issue(s, case, "receipt", actor, {"items": _items(req.materials, all_items=True)})
             self._record(s, actor, case, "case.open", summary, None, extra)
             return self._view(s, case)
 
@@ -220,19 +220,6 @@ class IntakeService(CaseUseCases):
                 deferrable=m.deferrable, status=m.status, originals=m.originals, copies=m.copies,
                 note=m.note,
             ))
-
-    def _issue(self, s: Session, case: Case, kind: str, actor: Actor, payload: dict[str, Any]) -> str:
-        now = self.ctx.clock.now()
-        device = ReferenceRepository(s).device()
-        hall = ReferenceRepository(s).hall(case.hall_id)
-        assert device is not None and hall is not None
-        seq = take_number(s, f"notice-{kind}", now.year, standalone=device.standalone, now=now)
-        number = notice_number(hall.code, kind, now.year, seq)
-        CaseRepository(s).add_notice(Notice(
-            id=uuid7(), case_id=case.id, kind=kind, number=number, issued_at=now,
-            issued_by=actor.id or "", payload=payload,
-        ))
-        return number
 
     def current_materials(self, case_id: str) -> list[MaterialCheck]:
         with self.ctx.db.read() as s:

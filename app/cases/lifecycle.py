@@ -64,6 +64,7 @@ class LifecycleService(CaseUseCases):
             case.result = result
             case.completed_at = self.ctx.clock.now()
             verdict = "准予许可" if approved else "不予许可"
+            self._issue(s, case, "completion", actor, {"approved": approved, "result": result})
             self._record(s, actor, case, "case.complete", f"办结（{verdict}）：{result}", previous,
                          {"approved": approved, "result": result})
             return self._view(s, case)
@@ -80,6 +81,7 @@ class LifecycleService(CaseUseCases):
             case.recipient_name = name
             case.recipient_id_number = id_number
             case.delivered_at = self.ctx.clock.now()
+            self._issue(s, case, "pickup", actor, {"recipient_name": name})
             self._record(s, actor, case, "case.deliver", f"出件，领取人：{name}", previous,
                          {"recipient_name": name, "recipient_id_number": id_number})
             return self._view(s, case)

@@ -57,3 +57,21 @@ def test_calendar_override(tmp_path: Path, db_path: Path, capsys) -> None:
     s.close()
     assert main(["--data", str(folder), "calendar-show", "2026-03"]) == 0
     assert "2026-03-03 二 休息" in capsys.readouterr().out
+
+
+def test_parameters_are_checked_and_audited(tmp_path: Path, db_path: Path, capsys) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copyfile(db_path, folder / "counter-desk.sqlite3")
+    assert main(["--data", str(folder), "set-parameter", "idle_lock_minutes", "3"]) == 0
+    assert main(["--data", str(folder), "set-parameter", "notify_limit_days", "9"]) == 2
+    assert "1 到 5" in capsys.readouterr().err
+    assert main(["--data", str(folder), "set-parameter", "no_such_key", "1"]) == 2
+    assert main(["--data", str(folder), "set-parameter", "text.acceptance.body", "本机关已受理。"]) == 0
+    assert main(["--data", str(folder), "show-parameters"]) == 0
+    out = capsys.readouterr().out
+    assert "idle_lock_minutes = 3" in out and "text.acceptance.body = 本机关已受理。" in out
+    import sqlite3
+
+    with sqlite3.connect(folder / "counter-desk.sqlite3") as c:
+        assert c.execute("SELECT count(*) FROM audit_event WHERE action = 'parameter.set'").fetchone()[0] == 2

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.cases.rules import MATERIAL_LABELS
 from app.context import Actor
+from app.documents.service import Printable
 from app.dto import CaseView, StaffInfo, TimelineEntry
 from app.services import Services
 from app.validation import mask_id_number
@@ -32,10 +33,6 @@ from ui.cases.step_dialogs import CompleteDialog, DeliverDialog, ReasonDialog, S
 from ui.errors import show_error
 from ui.tasks import TaskRunner
 
-NOTICE_LABELS = {
-    "receipt": "收件回执", "acceptance": "受理通知书", "rejection": "不予受理通知书",
-    "correction": "补正材料通知书（一次性告知书）", "deferred": "容缺受理通知书",
-}
 WARNING_BADGE = {"yellow": ("黄牌：即将到期", "#8a6d00", "#fff4c2"), "red": ("红牌：已超期", "#b00020", "#ffd6d6")}
 
 
@@ -79,8 +76,11 @@ class CaseDialog(QDialog):
         self.materials = _table([self.tr("材料"), self.tr("类别"), self.tr("审查结果"), self.tr("原件"),
                                  self.tr("复印件"), self.tr("说明")], "caseMaterials")
         self.notices = _table(
-            [self.tr("文书"), self.tr("文号"), self.tr("出具时间"), self.tr("所列材料")], "caseNotices"
+            [self.tr("文书"), self.tr("文号"), self.tr("出具时间"), self.tr("已打印")], "caseNotices"
         )
+        self.notices.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.notices.cellActivated.connect(lambda row, _col: self.preview(row))
+        self.printables: list[Printable] = []
         self.timeline = _table([self.tr("时间"), self.tr("经办人"), self.tr("环节")], "caseTimeline")
         self.remark = QPlainTextEdit()
         self.remark.setObjectName("caseRemark")
@@ -95,10 +95,17 @@ class CaseDialog(QDialog):
         top.addWidget(self.badge)
         info_box = QGroupBox(self.tr("基本信息"))
         info_box.setLayout(self.info)
-        tabs = QTabWidget()
+        tabs = self.tabs = QTabWidget()
         tabs.addTab(self.timeline, self.tr("办理过程(&T)"))
         tabs.addTab(self.materials, self.tr("材料(&M)"))
-        tabs.addTab(self.notices, self.tr("文书(&N)"))
+        docs = QWidget()
+        docs_layout = QVBoxLayout(docs)
+        docs_layout.addWidget(self.notices)
+        preview = QPushButton(self.tr("预览 / 打印(&Y)"))
+        preview.setObjectName("casePreview")
+        preview.clicked.connect(lambda: self.preview(max(self.notices.currentRow(), 0)))
+        docs_layout.addWidget(preview)
+        tabs.addTab(docs, self.tr("文书(&N)"))
         tabs.addTab(self.remark, self.tr("备注"))
         body = QHBoxLayout()
         body.addWidget(info_box, 2)
@@ -111,11 +118,14 @@ class CaseDialog(QDialog):
     def reload(self) -> None:
         case_id = self.case_id
         self.runner.run(
-            lambda: (self.services.intake.get(case_id), self.services.ledger.timeline(case_id)), self._on_loaded
+            lambda: (self.services.intake.get(case_id), self.services.ledger.timeline(case_id),
+                     self.services.notices.printables(case_id)),
+            self._on_loaded,
         )
 
-    def _on_loaded(self, loaded: tuple[CaseView, list[TimelineEntry]]) -> None:
-        view, timeline = loaded
+    def _on_loaded(self, loaded: tuple[CaseView, list[TimelineEntry], list[Printable]]) -> None:
+        view, timeline, printables = loaded
+        self.printables = printables
         self.view = view
         self.header.setText(f"{view.number}　{view.matter_name}　【{view.status_label}】")
         badge = WARNING_BADGE.get(view.warning)
@@ -128,8 +138,8 @@ class CaseDialog(QDialog):
             for m in view.materials
         ])
         _fill(self.notices, [
-            (NOTICE_LABELS.get(n.kind, n.kind), n.number, n.issued_at.strftime("%Y-%m-%d %H:%M"), "、".join(n.items))
-            for n in view.notices
+            (p.title, p.number, p.issued_at.strftime("%Y-%m-%d %H:%M"), str(p.times_printed) + self.tr(" 次"))
+            for p in printables
         ])
         _fill(self.timeline, [(e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, e.summary) for e in timeline])
         self.remark.setPlainText(view.remark)
@@ -198,6 +208,20 @@ class CaseDialog(QDialog):
         close = QPushButton(self.tr("关闭"))
         close.clicked.connect(self.accept)
         self.actions.addWidget(close)
+
+    # -- papers ---------------------------------------------------------------------------------
+    def show_documents(self) -> None:
+        self.tabs.setCurrentIndex(2)
+
+    def preview(self, row: int) -> None:
+        if not 0 <= row < len(self.printables):
+            return
+        from ui.documents.preview_dialog import NoticePreviewDialog
+
+        dialog = NoticePreviewDialog(self.services, self.runner, self.staff, self.printables[row], self)
+        dialog.printed.connect(lambda _doc: self.reload())
+        self.preview_dialog = dialog
+        dialog.open()
 
     # -- steps ------------------------------------------------------------------------------------
     def _run_step(self, call: Callable[[Actor, str, int], Any]) -> None:

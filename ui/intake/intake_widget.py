@@ -110,6 +110,11 @@ class IntakeWidget(QWidget):
         self.remark.setMaximumHeight(48)
         self.result = QLabel()
         self.result.setObjectName("intakeResult")
+        self.print_button = QPushButton(self.tr("打印本件文书(&P)"))
+        self.print_button.setObjectName("printPapers")
+        self.print_button.setVisible(False)
+        self.print_button.clicked.connect(self._on_print_clicked)
+        self._last_case_id = ""
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -118,7 +123,10 @@ class IntakeWidget(QWidget):
         layout.addWidget(materials, 1)
         layout.addWidget(self.remark)
         layout.addLayout(self._build_buttons())
-        layout.addWidget(self.result)
+        result_row = QHBoxLayout()
+        result_row.addWidget(self.result, 1)
+        result_row.addWidget(self.print_button)
+        layout.addLayout(result_row)
         return panel
 
     def _build_buttons(self) -> QHBoxLayout:
@@ -272,7 +280,19 @@ class IntakeWidget(QWidget):
         self.result.setStyleSheet("color: #1b5e20; font-weight: bold;")
         self.result.setText(self.tr("办件编号 ") + view.number + "　" + self.tr("查询码 ") + view.query_code
                             + "　" + text)
+        self._last_case_id = view.id
+        self.print_button.setVisible(True)
+        self.print_button.setFocus()
         self.case_saved.emit(view.id)
+
+    def _on_print_clicked(self) -> None:
+        """The receipt and the decision notice are handed over at once: open the case's papers."""
+        from ui.cases.case_dialog import CaseDialog
+
+        dialog = CaseDialog(self.services, self.runner, self.staff, self._last_case_id, self)
+        dialog.show_documents()
+        self.case_dialog = dialog
+        dialog.open()
 
     def _on_save_failed(self, exc: Exception) -> None:
         """Nothing typed is lost: the form and the open dialog stay as they are."""
@@ -318,6 +338,7 @@ class IntakeWidget(QWidget):
         self.remark.clear()
         self.remark.setReadOnly(False)
         self.result.clear()
+        self.print_button.setVisible(False)
         self.guide.setText(self.tr("请选择事项"))
         for button in self.decision_buttons.values():
             button.setEnabled(True)

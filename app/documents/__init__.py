@@ -1,0 +1,1 @@
+"""Printed documents: receipts and notices, rendered with ReportLab (Qt-free)."""

@@ -1,0 +1,285 @@
+"""Rendering a paper (NoticeData) to PDF with ReportLab, in the GB/T 9704-2012 layout.
+
+Pure function of its input; safe on a worker thread (fonts registered once under a lock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Rect
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+)
+from reportlab.platypus.tables import TableStyle
+
+from app.documents.glyphs import BODY, MissingGlyphs, markup, missing_glyphs, register_fonts
+from app.documents.layout import (
+    BLOCK_H,
+    BLOCK_W,
+    BODY_PT,
+    BOTTOM,
+    LEFT,
+    LINE,
+    PAGE_H,
+    PAGE_W,
+    TITLE_PT,
+    CopyLabel,
+    PaperCanvas,
+)
+from app.documents.model import TITLES, NoticeData
+from app.documents.texts import DEFAULT_TEXTS
+
+STATUS_TEXT = {"missing": "缺少", "defective": "需补正", "deferred": "容缺后补", "received": "已收"}
+
+
+def cn_date(d: dt.date | None) -> str:
+    """Arabic numerals without leading zeros: 2026年3月2日."""
+    return f"{d.year}年{d.month}月{d.day}日" if d else "＿＿年＿＿月＿＿日"
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=BODY, fontSize=BODY_PT, leading=LINE, alignment=TA_JUSTIFY,
+                          wordWrap="CJK")
+    return {
+        "body": body,
+        "title": ParagraphStyle("title", parent=body, fontSize=TITLE_PT, leading=LINE * 1.5, alignment=TA_CENTER),
+        "number": ParagraphStyle("number", parent=body, fontSize=14, alignment=TA_RIGHT),
+        "small": ParagraphStyle("small", parent=body, fontSize=12, leading=18),
+        "cell": ParagraphStyle("cell", parent=body, fontSize=14, leading=20, alignment=0),
+        "right": ParagraphStyle("right", parent=body, alignment=TA_RIGHT, rightIndent=4 * BODY_PT),
+    }
+
+
+def check_printable(data: NoticeData) -> None:
+    """Raise MissingGlyphs if any text of the paper has a character no shipped face has."""
+    texts = [data.applicant_name, data.matter_name, data.reasons, data.legal_basis, data.redirect_to, data.note,
+             data.result, data.recipient_name, data.issuer.agency_name, data.issuer.hall_name,
+             data.issuer.window_label, data.issuer.address, *data.texts.values()]
+    texts += [t for item in data.items for t in (item.name, item.note)]
+    missing = missing_glyphs(texts)
+    if missing:
+        raise MissingGlyphs(missing)
+
+
+def _fields(d: NoticeData) -> dict[str, str]:
+    return {
+        "applicant": d.applicant_name, "matter": d.matter_name, "received": cn_date(d.received_at.date()),
+        "accepted": cn_date(d.accepted_on), "due": cn_date(d.due_date), "window": d.issuer.window_label or "本窗口",
+        "phone": d.issuer.phone, "complaint_phone": d.issuer.complaint_phone, "deadline": cn_date(d.supply_deadline),
+        "case_number": d.case_number, "agency": d.issuer.agency_name, "result": d.result,
+        "verdict": "准予许可" if d.approved else "不予许可",
+    }
+
+
+def _text(d: NoticeData, key: str) -> str:
+    template = d.texts.get(key, DEFAULT_TEXTS[key])
+    try:
+        return template.format(**_fields(d))
+    except (KeyError, IndexError, ValueError):
+        return template  # a hall text with a stray brace prints as written rather than failing
+
+
+class _Closing(Flowable):
+    """The query code as a QR code on the left; the issuing authority and the date on the right,
+    four characters in from the edge, where the seal presses on them."""
+
+    def __init__(self, d: NoticeData, style: ParagraphStyle, *, agency: bool) -> None:
+        super().__init__()
+        self.d, self.style, self.agency, self.qr = d, style, agency, 20 * mm
+
+    def wrap(self, *_args: Any) -> tuple[float, float]:
+        return BLOCK_W, max(self.qr, LINE * 2.2)
+
+    def draw(self) -> None:
+        self._draw_qr()
+        if not self.agency:
+            return
+        c, right = self.canv, BLOCK_W - 4 * BODY_PT
+        c.setFont(BODY, BODY_PT)
+        c.drawRightString(right, LINE * 1.2, self.d.issuer.agency_name)
+        c.drawRightString(right, LINE * 0.2, cn_date(self.d.issued_on))
+        if self.d.issuer.seal_image:
+            c.drawImage(self.d.issuer.seal_image, right - 40 * mm, -6 * mm, 40 * mm, 40 * mm, mask="auto")
+
+    def _draw_qr(self) -> None:
+        # modules drawn straight onto the canvas: renderPDF would add an unembedded Helvetica
+        widget = QrCodeWidget("CDQ:" + self.d.query_code)
+        x0, y0, x1, y1 = widget.getBounds()
+        scale = self.qr / max(x1 - x0, y1 - y0)
+        c = self.canv
+        c.saveState()
+        c.setFillColorRGB(0, 0, 0)
+        for shape in widget.draw().contents:
+            if isinstance(shape, Rect) and shape.fillColor is not None and shape.fillColor != colors.white:
+                c.rect((shape.x - x0) * scale, (shape.y - y0) * scale, shape.width * scale, shape.height * scale,
+                       stroke=0, fill=1)
+        c.restoreState()
+        p = Paragraph(markup(f"查询码：{self.d.query_code}\n扫码或凭查询码查询进度"), self.style)
+        p.wrapOn(self.canv, 52 * mm, self.qr)
+        p.drawOn(self.canv, self.qr + 2 * mm, 2 * mm)
+
+
+def _items_table(d: NoticeData, s: dict[str, ParagraphStyle], *, notes: bool) -> Table:
+    head = ["序号", "材料名称", "原件", "复印件"] + (["需补正内容"] if notes else [])
+    rows: list[list[Any]] = [[Paragraph(h, s["cell"]) for h in head]]
+    for i, item in enumerate(d.items, start=1):
+        row = [str(i), Paragraph(markup(item.name), s["cell"]), str(item.originals), str(item.copies)]
+        if notes:
+            what = STATUS_TEXT.get(item.status, "") + ("：" + item.note if item.note else "")
+            row.append(Paragraph(markup(what), s["cell"]))
+        rows.append(row)
+    widths = [14 * mm, 60 * mm, 16 * mm, 22 * mm, 44 * mm] if notes else [14 * mm, 104 * mm, 16 * mm, 22 * mm]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), BODY, 14), ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (0, 0), (0, -1), "CENTER"),
+        ("ALIGN", (2, 0), (3, -1), "CENTER"),
+    ]))
+    return table
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(markup(text), style)
+
+
+def _paras(text: str, style: ParagraphStyle) -> list[Paragraph]:
+    """One paragraph per line; leading ideographic spaces become a real first-line indent
+    (ReportLab would collapse them)."""
+    out = []
+    for line in text.split("\n"):
+        body = line.lstrip("　")
+        indent = (len(line) - len(body)) * style.fontSize
+        out.append(Paragraph(markup(body), ParagraphStyle(f"{style.name}-i{indent}", parent=style,
+                                                        firstLineIndent=indent)))
+    return out
+
+
+def _header(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+    yield _p(TITLES[d.kind], s["title"])
+    yield _p("编号：" + d.number, s["number"])
+    yield _p(f"办件编号：{d.case_number}　申请人：{d.applicant_name}（{d.applicant_id_masked}）", s["small"])
+    yield Spacer(1, LINE * 0.4)
+
+
+def _footer(d: NoticeData, s: dict[str, ParagraphStyle], *, agency: bool = True) -> Iterator[Flowable]:
+    yield Spacer(1, LINE * 0.6)
+    yield _Closing(d, s["small"], agency=agency)
+
+
+def _applicant_signs(s: dict[str, ParagraphStyle], who: str) -> Flowable:
+    return _p(f"{who}签收：＿＿＿＿＿＿　　　　年　　月　　日　　时　　分", s["body"])
+
+
+def _body_receipt(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+    yield from _paras(_text(d, "receipt.body"), s["body"])
+    yield Spacer(1, LINE * 0.3)
+    yield _items_table(d, s, notes=False)
+    received = d.received_at.strftime("%H:%M")
+    yield _p(f"收件窗口：{d.issuer.window_label}　收件时间：{cn_date(d.received_at.date())} {received}", s["small"])
+
+
+def _body_rejection(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+    yield from _paras(_text(d, "rejection.body"), s["body"])
+    yield from _paras("　　不予受理的理由：" + d.reasons, s["body"])
+    yield from _paras("　　法律依据：" + d.legal_basis, s["body"])
+    if d.redirect_to:
+        yield from _paras(f"　　该事项请向{d.redirect_to}提出申请。", s["body"])
+    yield from _paras(_text(d, "rejection.rights"), s["body"])
+
+
+def _body_correction(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+    yield from _paras(_text(d, "correction.body"), s["body"])
+    yield Spacer(1, LINE * 0.3)
+    yield _items_table(d, s, notes=True)
+    if d.supply_deadline:
+        yield from _paras(f"　　请于{cn_date(d.supply_deadline)}前补正。", s["body"])
+    if d.note:
+        yield from _paras("　　其他要求：" + d.note, s["body"])
+    yield from _paras(_text(d, "correction.after"), s["body"])
+    yield _applicant_signs(s, "申请人")
+
+
+def _body_deferred(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+    yield from _paras(_text(d, "deferred.body"), s["body"])
+    yield Spacer(1, LINE * 0.3)
+    yield _items_table(d, s, notes=True)
+    yield from _paras(_text(d, "deferred.after"), s["body"])
+    yield _applicant_signs(s, "申请人")
+
+
+def _body_commitment(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+    yield from _paras("　　" + _text(d, "commitment.body"), s["body"])
+    for i, item in enumerate(d.items, start=1):
+        yield from _paras(f"　　{i}. {item.name}", s["body"])
+    yield Spacer(1, LINE)
+    yield from _paras("承诺人（签字或盖章）：＿＿＿＿＿＿　　　　年　　月　　日", s["body"])
+
+
+def _body_pickup(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+    yield from _paras(_text(d, "pickup.body"), s["body"])
+    when = d.delivered_at.strftime("%H:%M") if d.delivered_at else ""
+    delivered = cn_date(d.delivered_at.date() if d.delivered_at else None)
+    yield from _paras(f"领取人：{d.recipient_name}　证件号码：{d.recipient_id_masked}", s["body"])
+    yield from _paras(f"领取时间：{delivered} {when}", s["body"])
+    yield _applicant_signs(s, "领取人")
+
+
+_BODIES = {
+    "receipt": _body_receipt, "rejection": _body_rejection, "correction": _body_correction,
+    "deferred": _body_deferred, "commitment": _body_commitment, "pickup": _body_pickup,
+}
+
+
+def _copy(d: NoticeData, s: dict[str, ParagraphStyle]) -> list[Flowable]:
+    body = _BODIES.get(d.kind)
+    flow = list(body(d, s)) if body else _paras(_text(d, f"{d.kind}.body"), s["body"])
+    # the authority and date never stand alone on a page: they stay with the last lines of text
+    ending = KeepTogether([flow[-1], *_footer(d, s, agency=d.kind != "commitment")])
+    return [*_header(d, s), *flow[:-1], ending]
+
+
+def story(d: NoticeData) -> list[Flowable]:
+    s = _styles()
+    if not d.copy_labels:
+        return _copy(d, s)
+    out: list[Flowable] = []
+    for i, label in enumerate(d.copy_labels):
+        if i:
+            out.append(PageBreak())
+        out.append(CopyLabel(f"第{'一二三四五'[i]}联　{label}"))
+        out += _copy(d, s)
+    return out
+
+
+def render_pdf(data: NoticeData) -> bytes:
+    """The paper as PDF bytes. Raises MissingGlyphs before anything is drawn."""
+    check_printable(data)
+    register_fonts()
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer, pagesize=(PAGE_W, PAGE_H), leftMargin=LEFT, rightMargin=PAGE_W - LEFT - BLOCK_W,
+        topMargin=PAGE_H - BOTTOM - BLOCK_H, bottomMargin=BOTTOM, title=f"{TITLES[data.kind]} {data.number}",
+        author=data.issuer.agency_name, subject=data.case_number, creator="窗口工作台 Counter Desk",
+    )
+    frame = Frame(LEFT, BOTTOM, BLOCK_W, BLOCK_H, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="paper", frames=[frame])])
+    canvas_class = type("Paper", (PaperCanvas,), {"reprint": data.reprint})
+    doc.build(story(data), canvasmaker=canvas_class)
+    return buffer.getvalue()

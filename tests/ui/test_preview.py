@@ -1,0 +1,79 @@
+"""Preview, print to a PDF printer target, reprint marked 补打, and a failed print that can be repeated."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from app.services import Services
+from tests.app.kit import IntakeKit
+from ui.cases.case_dialog import CaseDialog
+from ui.documents.preview_dialog import NoticePreviewDialog
+from ui.documents.printing import pdf_printer
+
+
+def _audit(services: Services) -> list[str]:
+    with sqlite3.connect(services.ctx.db.path) as c:
+        return [r[0] for r in c.execute("SELECT action FROM audit_event WHERE entity = 'notice' ORDER BY rowid")]
+
+
+def test_preview_print_reprint_and_failure(
+    qtbot, services: Services, runner, clerk, actor, wait_idle, shown_errors, tmp_path: Path
+) -> None:
+    kit = IntakeKit(services)
+    view = services.intake.open_case(actor, kit.request(kit.matter().id, name="王𬌗"), window_id=None)
+    dialog = CaseDialog(services, runner, clerk, view.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.show_documents()
+    wait_idle()
+    assert [p.kind for p in dialog.printables] == ["receipt", "acceptance"]
+
+    def open_preview() -> NoticePreviewDialog:
+        dialog.preview(1)
+        wait_idle()
+        p = dialog.preview_dialog
+        qtbot.waitUntil(lambda: p.prepared is not None, timeout=10000)
+        assert p.document.pageCount() >= 1 and p.print_button.isEnabled()
+        return p
+
+    preview = open_preview()
+    assert not preview.prepared.reprint
+    # a printer that fails: nothing recorded, the clerk can print again
+    preview.print_to(pdf_printer(tmp_path / "missing-dir" / "out.pdf"), "坏打印机")
+    wait_idle()
+    assert "打印机无法开始打印" in shown_errors[-1]
+    assert "可重新打印" in preview.status.text() and preview.print_button.isEnabled()
+    assert _audit(services) == []
+    # the real print, to a PDF printer target
+    out = tmp_path / "printed.pdf"
+    preview.print_to(pdf_printer(out), "PDF")
+    wait_idle()
+    assert out.exists() and len(PdfReader(out).pages) == preview.document.pageCount()
+    assert _audit(services) == ["notice.print"]
+    preview.close()
+    wait_idle()
+    # the second time it is a reprint, marked on paper and in the audit trail
+    preview = open_preview()
+    assert preview.prepared.reprint and "补打" in preview.status.text()
+    assert "补打" in PdfReader(preview.prepared.path).pages[0].extract_text()
+    preview.print_to(pdf_printer(tmp_path / "again.pdf"), "PDF")
+    wait_idle()
+    assert _audit(services) == ["notice.print", "notice.reprint"]
+    assert services.intake.get(view.id).status == "accepted"  # printing never touched the decision
+
+
+def test_a_character_no_font_has_stops_the_print_with_its_name(
+    qtbot, services: Services, runner, clerk, actor, wait_idle, shown_errors
+) -> None:
+    kit = IntakeKit(services)
+    view = services.intake.open_case(actor, kit.request(kit.matter().id, name="张\U000f0001"), window_id=None)
+    dialog = CaseDialog(services, runner, clerk, view.id)
+    qtbot.addWidget(dialog)
+    wait_idle()
+    dialog.preview(0)
+    wait_idle()
+    assert "\U000f0001" in shown_errors[-1] and "无法打印" in shown_errors[-1]
+    assert not dialog.preview_dialog.print_button.isEnabled()

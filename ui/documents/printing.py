@@ -1,0 +1,70 @@
+"""Printing a PDF through Qt: every page painted onto a QPrinter.
+
+Runs on a worker thread (QPainter on a QPrinter is allowed off the GUI thread), so a slow or
+jammed printer never freezes the counter screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
+from app.errors import DomainError
+
+PRINT_DPI = 300
+
+
+class PrintFailed(DomainError):
+    """The printer refused or failed; the decision is saved and the paper can be printed again."""
+
+
+def default_printer() -> QPrinter:
+    info = QPrinterInfo.defaultPrinter()
+    if info.isNull():
+        raise PrintFailed("本机没有设置默认打印机。请用“打印…”选择打印机，或联系信息科设置默认打印机。")
+    return QPrinter(info, QPrinter.PrinterMode.HighResolution)
+
+
+def pdf_printer(output: Path) -> QPrinter:
+    """A printer that writes a PDF file (the archive copy, and tests)."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(output))
+    return printer
+
+
+def print_pdf(path: Path, printer: QPrinter, cancel: threading.Event | None = None) -> int:
+    """Paint each page of ``path`` onto ``printer``; returns the number of pages printed."""
+    document = QPdfDocument()
+    if document.load(str(path)) != QPdfDocument.Error.None_:
+        raise PrintFailed("通知书文件无法读取，请重新生成后打印。")
+    printer.setResolution(PRINT_DPI)
+    printer.setFullPage(True)  # the PDF carries the official margins itself: map the page 1:1
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise PrintFailed("打印机无法开始打印（可能脱机、缺纸或被占用）。受理决定已保存，请检查打印机后重新打印。")
+    try:
+        for index in range(document.pageCount()):
+            if cancel is not None and cancel.is_set():
+                printer.abort()
+                raise PrintFailed("打印已取消。受理决定已保存，可重新打印。")
+            if index and not printer.newPage():
+                raise PrintFailed("打印机在换页时出错。受理决定已保存，请检查打印机后重新打印。")
+            _paint_page(painter, printer, document, index)
+    finally:
+        painter.end()
+    return document.pageCount()
+
+
+def _paint_page(painter: QPainter, printer: QPrinter, document: QPdfDocument, index: int) -> None:
+    size = document.pagePointSize(index)
+    image = document.render(index, QSize(round(size.width() / 72 * PRINT_DPI), round(size.height() / 72 * PRINT_DPI)))
+    target = painter.viewport()
+    scaled = image.size().scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    painter.drawImage(QRect(target.topLeft(), scaled), image)
+
