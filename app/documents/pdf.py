@@ -115,8 +115,10 @@ class _Closing(Flowable):
         c.setFont(BODY, BODY_PT)
         c.drawRightString(right, LINE * 1.2, self.d.issuer.agency_name)
         c.drawRightString(right, LINE * 0.2, cn_date(self.d.issued_on))
-        if self.d.issuer.seal_image:
-            c.drawImage(self.d.issuer.seal_image, right - 40 * mm, -6 * mm, 40 * mm, 40 * mm, mask="auto")
+        if self.d.issuer.seal_image:  # centred on the authority's name, pressing on it and the date
+            size, name_w = 40 * mm, c.stringWidth(self.d.issuer.agency_name, BODY, BODY_PT)
+            cx, cy = right - name_w / 2, LINE * 0.9
+            c.drawImage(self.d.issuer.seal_image, cx - size / 2, cy - size / 2, size, size, mask="auto")
 
     def _draw_qr(self) -> None:
         # modules drawn straight onto the canvas: renderPDF would add an unembedded Helvetica

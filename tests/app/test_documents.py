@@ -156,3 +156,49 @@ def test_copies_each_start_on_their_own_page() -> None:
     reader = _read(render_pdf(data))
     firsts = [p.extract_text() for p in reader.pages if "容缺受理通知书" in p.extract_text()]
     assert len(firsts) == 2 and "申请人留存联" in firsts[0] and "存档联" in firsts[1]
+
+
+def _png(path, size: int = 64) -> None:
+    """A small red ring on transparency (a stand-in for a hall's electronic seal), written by hand."""
+    import struct
+    import zlib
+
+    rows = []
+    for y in range(size):
+        row = bytearray([0])
+        for x in range(size):
+            r2 = (x - size / 2) ** 2 + (y - size / 2) ** 2
+            ring = (size * 0.38) ** 2 < r2 < (size * 0.47) ** 2
+            row += bytes((200, 0, 0, 255 if ring else 0))
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+                     + chunk(b"IEND", b""))
+
+
+def test_electronic_seal_is_pressed_on_the_authority_and_date(tmp_path) -> None:
+    seal = tmp_path / "seal.png"
+    _png(seal)
+    data = sample("acceptance")
+    sealed = dataclasses.replace(data, issuer=dataclasses.replace(data.issuer, seal_image=str(seal)))
+    page = _read(render_pdf(sealed)).pages[0]
+    images = page.images
+    assert len(images) == 1
+    plain = _read(render_pdf(data)).pages[0]
+    assert len(plain.images) == 0
+    # the seal sits over the authority's name and the date: the two text lines drawn just before it,
+    # in the same coordinates, lie inside the seal's square
+    content = page.get_contents().get_data().decode("latin1")
+    match = re.search(r"([\d.]+) 0 0 ([\d.]+) (-?[\d.]+) (-?[\d.]+) cm\s*/FormXob", content)
+    assert match, "seal image not drawn"
+    width, height, x, y = map(float, match.groups())
+    lines = re.findall(r"1 0 0 1 (-?[\d.]+) (-?[\d.]+) Tm /F\S+ 16 Tf", content[: match.start()])[-2:]
+    assert len(lines) == 2
+    (agency_x, agency_y), (date_x, date_y) = ((float(a), float(b)) for a, b in lines)
+    assert y < float(date_y) < float(agency_y) < y + height
+    assert agency_x < x + width / 2 < agency_x + 8 * 16  # centred within the 8-character authority name
+    assert x < date_x < x + width

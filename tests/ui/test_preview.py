@@ -77,3 +77,31 @@ def test_a_character_no_font_has_stops_the_print_with_its_name(
     wait_idle()
     assert "\U000f0001" in shown_errors[-1] and "无法打印" in shown_errors[-1]
     assert not dialog.preview_dialog.print_button.isEnabled()
+
+
+def test_after_a_decision_the_papers_are_one_keypress_away(
+    qtbot, services: Services, runner, clerk, wait_idle
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from ui.intake.intake_widget import IntakeWidget
+
+    w = IntakeWidget(services, runner, clerk)
+    qtbot.addWidget(w)
+    w.show()
+    wait_idle()
+    w.search.setText("yyzz")
+    w._on_search_return()
+    wait_idle()
+    w.applicant.name.setText("李明")
+    w.applicant.id_number.setText("11010519491231002X")
+    w.materials.set_all("received")
+    assert not w.print_button.isVisible()
+    w.decision_buttons["decideAccept"].click()
+    wait_idle()
+    assert w.print_button.isVisible() and w.print_button.hasFocus()
+    qtbot.keyClick(w.print_button, Qt.Key.Key_Space)
+    wait_idle()
+    dialog = w.case_dialog
+    assert dialog.isVisible() and dialog.tabs.currentIndex() == 2
+    assert [p.kind for p in dialog.printables] == ["receipt", "acceptance"]

@@ -71,3 +71,13 @@ def test_a_printer_that_cannot_start_is_reported(qapp, tmp_path: Path) -> None:
     _source(src, 1)
     with pytest.raises(PrintFailed, match="打印机无法开始打印"):
         print_pdf(src, pdf_printer(tmp_path / "no-such-dir" / "x.pdf"))
+
+
+def test_no_default_printer_is_explained(qapp, monkeypatch) -> None:
+    from PySide6.QtPrintSupport import QPrinterInfo
+
+    from ui.documents import printing
+
+    monkeypatch.setattr(printing.QPrinterInfo, "defaultPrinter", staticmethod(lambda: QPrinterInfo()))
+    with pytest.raises(PrintFailed, match="没有设置默认打印机"):
+        printing.default_printer()
