@@ -4,6 +4,8 @@
     counter-desk-admin export-catalogue 事项目录.xlsx      # the current catalogue as an Excel template
     counter-desk-admin calendar-set 2026-12-31 holiday 本地停办
     counter-desk-admin calendar-show 2026-10
+    counter-desk-admin backup | list-backups | check
+    counter-desk-admin restore backups/counter-desk-20260302-180000.sqlite3   # with the app closed
     counter-desk-admin set-parameter idle_lock_minutes 3
     counter-desk-admin set-parameter text.acceptance.body "……"   # hall wording of a notice block
 """
@@ -15,6 +17,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from app.backup import backup_folder, backup_now, check_integrity, list_backups, restore
 from app.calendar_service import CalendarService
 from app.catalogue import load_catalogue, write_catalogue_xlsx
 from app.context import Actor
@@ -41,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     par.add_argument("key")
     par.add_argument("value")
     sub.add_parser("show-parameters", help="列出大厅参数")
+    sub.add_parser("backup", help="立即备份数据文件（程序运行时也可执行）")
+    sub.add_parser("list-backups", help="列出备份")
+    res = sub.add_parser("restore", help="用备份恢复数据文件（须先退出窗口工作台）")
+    res.add_argument("file", type=Path)
+    sub.add_parser("check", help="检查数据文件是否完好")
     show = sub.add_parser("calendar-show", help="显示某月的工作日")
     show.add_argument("month", help="YYYY-MM")
     return p
@@ -48,7 +56,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    services = Services.open_demo(database_path(data_dir(args.data)))
+    db = database_path(data_dir(args.data))
+    if args.command in ("restore", "check", "list-backups"):
+        return _file_command(args, db)
+    services = Services.open_demo(db)
     try:
         return _run(services, args)
     except DomainError as exc:
@@ -71,11 +82,35 @@ def _run(services: Services, args: argparse.Namespace) -> int:
     elif args.command == "set-parameter":
         services.settings.set_parameter(ADMIN, args.key, args.value)
         print(f"{args.key} = {args.value}")
+    elif args.command == "backup":
+        keep = services.ctx.int_parameter("backup_keep")
+        path = backup_now(services.ctx.db.path, backup_folder(services.ctx.db.path), keep=keep,
+                          now=services.ctx.clock.now())
+        print(f"已备份到 {path}")
     elif args.command == "show-parameters":
         for key, value in sorted(services.ctx.parameters().items()):
             print(f"{key} = {value}")
     else:
         _show_month(services, args.month)
+    return 0
+
+
+def _file_command(args: argparse.Namespace, db: Path) -> int:
+    """Commands that must not open (and so migrate or write) the store."""
+    if args.command == "check":
+        report = check_integrity(db)
+        print("数据文件完好。" if report.ok else f"数据文件已损坏：{report.detail}")
+        return 0 if report.ok else 1
+    if args.command == "list-backups":
+        for path in list_backups(backup_folder(db)):
+            print(path, "完好" if check_integrity(path).ok else "损坏")
+        return 0
+    try:
+        kept = restore(args.file, db, now=dt.datetime.now())
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    print(f"已恢复。原数据文件已保留为 {kept}")
     return 0
 
 

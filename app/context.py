@@ -26,6 +26,7 @@ DEFAULT_PARAMETERS = {
     "notify_limit_days": "5",
     "idle_lock_minutes": "5",
     "rectify_days": "15",
+    "backup_keep": "14",
 }
 
 

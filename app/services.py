@@ -36,5 +36,11 @@ class Services:
         ensure_demo(ctx)
         return cls(ctx)
 
+    def daily_backup(self) -> Path | None:
+        """Once a day, a verified copy of the store in backups/ (runs beside the clerk's work)."""
+        from app.startup import daily_backup
+
+        return daily_backup(self.ctx.db.path, self.ctx.int_parameter("backup_keep"), self.ctx.clock.now())
+
     def close(self) -> None:
         self.ctx.close()

@@ -9,7 +9,7 @@ from db.models import AuditEvent
 from db.repositories import JournalRepository, ReferenceRepository
 
 _INTEGER_KEYS = {"yellow_days_before": (0, 10), "notify_limit_days": (1, 5), "idle_lock_minutes": (1, 120),
-                 "rectify_days": (1, 30)}
+                 "rectify_days": (1, 30), "backup_keep": (1, 365)}
 
 
 def check_parameter(key: str, value: str) -> str:

@@ -4,6 +4,7 @@ hall on first run), shows the login, then the main window."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import logging.handlers
 import os
@@ -16,9 +17,11 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from app.errors import DomainError
 from app.paths import APP_NAME, data_dir, database_path
 from app.services import Services
+from app.startup import recover_if_damaged
 from ui.fonts import install_fonts, install_translations
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
+from ui.single_instance import SingleInstance
 from ui.tasks import TaskRunner
 
 log = logging.getLogger("counterdesk")
@@ -93,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     app = make_app(argv)
     sys.excepthook = _excepthook
+    instance = SingleInstance(folder)
+    if not instance.acquire():
+        log.info("already running for %s; asked it to come forward", folder)
+        return 0
+    if not recover_if_damaged(database_path(folder), _ask_restore, dt.datetime.now()):
+        return 4
     try:
         services = Services.open_demo(database_path(folder))
     except DomainError as exc:
@@ -110,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         if login.exec() != QDialog.DialogCode.Accepted or login.staff is None:
             break
         window = MainWindow(services, runner, login.staff)
+        instance.activation_requested.connect(window.bring_forward)
+        runner.run(services.daily_backup, lambda path: path and log.info("daily backup %s", path),
+                   lambda exc: log.error("daily backup failed: %s", exc))
         relogin: list[bool] = []
         window.logged_out.connect(relogin.append)
         window.show()
@@ -118,7 +130,16 @@ def main(argv: list[str] | None = None) -> int:
             break
     runner.wait_all()
     services.close()
+    instance.release()
     return code
+
+
+def _ask_restore(message: str, can_restore: bool) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Critical, "窗口工作台 — 数据文件损坏", message)
+    restore_button = box.addButton("用备份恢复", QMessageBox.ButtonRole.AcceptRole) if can_restore else None
+    box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.exec()  # before any window exists: nothing else to keep responsive
+    return restore_button is not None and box.clickedButton() is restore_button
 
 
 def _hall_name(services: Services) -> str:

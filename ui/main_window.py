@@ -85,6 +85,12 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(widget)
         then()
 
+    def bring_forward(self) -> None:
+        """Another start of the app on this data folder: show this window instead."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
     def lock(self) -> None:
         self.lock_overlay.lock(self.staff)
 

@@ -75,3 +75,19 @@ def test_parameters_are_checked_and_audited(tmp_path: Path, db_path: Path, capsy
 
     with sqlite3.connect(folder / "counter-desk.sqlite3") as c:
         assert c.execute("SELECT count(*) FROM audit_event WHERE action = 'parameter.set'").fetchone()[0] == 2
+
+
+def test_backup_check_and_restore_commands(tmp_path: Path, db_path: Path, capsys) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copyfile(db_path, folder / "counter-desk.sqlite3")
+    assert main(["--data", str(folder), "backup"]) == 0
+    backups = list((folder / "backups").glob("*.sqlite3"))
+    assert len(backups) == 1
+    assert main(["--data", str(folder), "check"]) == 0
+    (folder / "counter-desk.sqlite3").write_bytes(b"broken" * 1000)
+    assert main(["--data", str(folder), "check"]) == 1
+    assert "已损坏" in capsys.readouterr().out
+    assert main(["--data", str(folder), "restore", str(backups[0])]) == 0
+    assert main(["--data", str(folder), "check"]) == 0
+    assert "数据文件完好" in capsys.readouterr().out
