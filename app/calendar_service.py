@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from app.context import Actor, AppContext
-from app.ids import uuid7
 from app.validation import check_text
-from db.models import AuditEvent, CalendarDay
-from db.repositories import JournalRepository
+from db.models import CalendarDay
 
 
 class CalendarService:
@@ -22,10 +20,7 @@ class CalendarService:
         kind = "工作日" if is_workday else "休息日"
         with self.ctx.action() as s:
             s.merge(CalendarDay(day=day, is_workday=is_workday, name=name, source="override"))
-            JournalRepository(s).append_audit(AuditEvent(
-                id=uuid7(), at=self.ctx.clock.now(), actor_id=actor.id, actor_name=actor.name,
-                device_id=self.ctx.device_id, action="calendar.set_day", entity="calendar_day",
-                entity_id=day.isoformat(), summary=f"{day.isoformat()} 设为{kind}：{name}",
-                detail={"is_workday": is_workday, "name": name},
-            ))
+            self.ctx.audit(s, actor, action="calendar.set_day", entity="calendar_day", entity_id=day.isoformat(),
+                           summary=f"{day.isoformat()} 设为{kind}：{name}",
+                           detail={"is_workday": is_workday, "name": name})
         self.ctx.reload_reference()

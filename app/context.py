@@ -103,6 +103,25 @@ class AppContext:
         except sqlite3.OperationalError as exc:  # pragma: no cover - raised outside SQLAlchemy
             raise StorageError(_storage_message(exc)) from exc
 
+    def audit(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        action: str,
+        entity: str,
+        entity_id: str,
+        summary: str,
+        detail: dict[str, Any] | None = None,
+        case_id: str | None = None,
+    ) -> None:
+        """Append an audit event (who, what, when, on which device) in the caller's transaction."""
+        JournalRepository(session).append_audit(AuditEvent(
+            id=uuid7(), at=self.clock.now(), actor_id=actor.id, actor_name=actor.name, device_id=self.device_id,
+            action=action, entity=entity, entity_id=entity_id, case_id=case_id, summary=summary,
+            detail=detail or {},
+        ))
+
     def record(
         self,
         session: Session,
@@ -116,18 +135,13 @@ class AppContext:
         case_id: str | None = None,
     ) -> str:
         """Append the audit event and the outbox operation of an action; returns the op id."""
-        now = self.clock.now()
         op_id = uuid7()
-        event = AuditEvent(
-            id=uuid7(), at=now, actor_id=actor.id, actor_name=actor.name, device_id=self.device_id,
-            action=op_kind, entity=entity, entity_id=entity_id, case_id=case_id, summary=summary,
-            detail={"op_id": op_id},
-        )
-        op = OutboxOp(
-            op_id=op_id, kind=op_kind, entity_id=entity_id, payload=payload, created_at=now,
+        self.audit(session, actor, action=op_kind, entity=entity, entity_id=entity_id, summary=summary,
+                   detail={"op_id": op_id}, case_id=case_id)
+        JournalRepository(session).append_op(OutboxOp(
+            op_id=op_id, kind=op_kind, entity_id=entity_id, payload=payload, created_at=self.clock.now(),
             actor_id=actor.id, status="pending",
-        )
-        JournalRepository(session).append(event, op)
+        ))
         return op_id
 
 

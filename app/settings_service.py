@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from app.context import DEFAULT_PARAMETERS, Actor, AppContext
 from app.errors import InvalidInput
-from app.ids import uuid7
-from db.models import AuditEvent
-from db.repositories import JournalRepository, ReferenceRepository
+from db.repositories import ReferenceRepository
 
 _INTEGER_KEYS = {"yellow_days_before": (0, 10), "notify_limit_days": (1, 5), "idle_lock_minutes": (1, 120),
                  "rectify_days": (1, 30), "backup_keep": (1, 365)}
@@ -32,8 +30,5 @@ class SettingsService:
         value = check_parameter(key, value)
         with self.ctx.action() as s:
             ReferenceRepository(s).set_parameter(key, value)
-            JournalRepository(s).append_audit(AuditEvent(
-                id=uuid7(), at=self.ctx.clock.now(), actor_id=actor.id, actor_name=actor.name,
-                device_id=self.ctx.device_id, action="parameter.set", entity="parameter", entity_id=key[:36],
-                summary=f"参数 {key} 设为 {value[:80]}", detail={"key": key, "value": value},
-            ))
+            self.ctx.audit(s, actor, action="parameter.set", entity="parameter", entity_id=key[:36],
+                           summary=f"参数 {key} 设为 {value[:80]}", detail={"key": key, "value": value})

@@ -230,8 +230,7 @@ class JournalRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
 
-    def append(self, event: AuditEvent, op: OutboxOp) -> None:
-        self.s.add(event)
+    def append_op(self, op: OutboxOp) -> None:
         self.s.add(op)
 
     def append_audit(self, event: AuditEvent) -> None:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from app.cases import rules
 from app.cases.base import CaseUseCases
 from app.cases.rules import Action, CaseStatus, MaterialCheck, MaterialStatus
-from app.cases.views import material_checks
 from app.context import Actor
 from app.dto import Applicant, CaseView, DecisionInput, IntakeRequest
 from app.errors import InvalidInput, NotFound
@@ -221,9 +220,6 @@ class IntakeService(CaseUseCases):
                 note=m.note,
             ))
 
-    def current_materials(self, case_id: str) -> list[MaterialCheck]:
-        with self.ctx.db.read() as s:
-            return material_checks(self._load(s, case_id, None).materials)
 
 
 def _items(materials: Sequence[MaterialCheck], *, all_items: bool) -> list[dict[str, Any]]:

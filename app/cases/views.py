@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from app.cases.rules import STATUS_LABELS, CaseStatus, MaterialCheck, allowed_actions, warning_level
+from app.cases.rules import STATUS_LABELS, CaseStatus, allowed_actions, warning_level
 from app.dto import Applicant, CaseMaterialView, CaseRow, CaseView, NoticeView
 from app.workcal import WorkingCalendar
-from db.models import Case, CaseMaterial, Notice
+from db.models import Case, Notice
 
 
 def yellow_before(calendar: WorkingCalendar, today: dt.date, yellow_days: int) -> dt.date:
@@ -34,16 +34,6 @@ def applicant_of(case: Case) -> Applicant:
         phone=case.applicant_phone, legal_representative=case.legal_representative,
         agent_name=case.agent_name, agent_id_number=case.agent_id_number,
     )
-
-
-def material_checks(rows: Sequence[CaseMaterial]) -> list[MaterialCheck]:
-    return [
-        MaterialCheck(
-            name=m.name, is_main=m.is_main, deferrable=m.deferrable, status=m.status,
-            originals=m.originals, copies=m.copies, note=m.note, material_id=m.material_id,
-        )
-        for m in rows
-    ]
 
 
 def to_row(case: Case, today: dt.date, yellow_limit: dt.date) -> CaseRow:

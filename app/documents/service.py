@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 from app.context import Actor, AppContext
 from app.documents.model import TITLES, Issuer, ItemLine, NoticeData
 from app.errors import NotFound, StorageError
-from app.ids import uuid7
 from app.validation import mask_id_number
-from db.models import AuditEvent, Case, Notice
+from db.models import Case, Notice
 from db.repositories import CaseRepository, JournalRepository, ReferenceRepository
 
 DEFERRED_COPIES = ("申请人留存联", "存档联")
@@ -92,12 +91,9 @@ class NoticeService:
         verb = "补打" if doc.reprint else "打印"
         with self.ctx.action() as s:
             notice = s.get(Notice, doc.notice_id)
-            JournalRepository(s).append_audit(AuditEvent(
-                id=uuid7(), at=self.ctx.clock.now(), actor_id=actor.id, actor_name=actor.name,
-                device_id=self.ctx.device_id, action=action, entity="notice", entity_id=doc.notice_id,
-                case_id=notice.case_id if notice else None, summary=f"{verb}《{doc.title}》{doc.number}",
-                detail={"kind": doc.kind, "target": target, "file": str(doc.path)},
-            ))
+            self.ctx.audit(s, actor, action=action, entity="notice", entity_id=doc.notice_id,
+                           case_id=notice.case_id if notice else None, summary=f"{verb}《{doc.title}》{doc.number}",
+                           detail={"kind": doc.kind, "target": target, "file": str(doc.path)})
 
     def _texts(self) -> dict[str, str]:
         prefix = "text."
