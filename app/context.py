@@ -54,6 +54,11 @@ class AppContext:
 
     @classmethod
     def open(cls, path: Path, clock: Clock | None = None) -> AppContext:
+        """Open the store at ``path``: an existing one is upgraded with backup and verification."""
+        from app.upgrade import upgrade_if_needed
+
+        clock = clock or SystemClock()
+        upgrade_if_needed(path, clock.now())
         return cls(open_database(path), clock)
 
     def close(self) -> None:
