@@ -1,4 +1,8 @@
-"""One case: its details, materials, notices and full timeline, and the next legal steps."""
+"""One case: its details, materials, notices and full timeline, and the next legal steps.
+
+Loading and steps run on the task runner; a step is sent with the version the clerk saw, so a case
+changed meanwhile is refused, not overwritten. A refused step keeps its input dialog open with what
+was typed. The dialog may be deleted while a job is out: callbacks check that it is alive."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -16,12 +21,14 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.cases.rules import MATERIAL_LABELS
 from app.context import Actor
@@ -33,7 +40,12 @@ from ui.cases.step_dialogs import CompleteDialog, DeliverDialog, ReasonDialog, S
 from ui.errors import show_error
 from ui.tasks import TaskRunner
 
-WARNING_BADGE = {"yellow": ("黄牌：即将到期", "#8a6d00", "#fff4c2"), "red": ("红牌：已超期", "#b00020", "#ffd6d6")}
+_BADGE = "font-weight: bold; padding: 4px 10px; border-radius: 4px; "
+_BADGE_STYLE = {"yellow": _BADGE + "color: #7a5c00; background: #fff4c2;",
+                "red": _BADGE + "color: #a00018; background: #ffd6d6;"}
+_DECISIONS = {"accept", "accept_deferred", "request_correction", "reject"}
+TIMELINE_TAB, MATERIALS_TAB, DOCUMENTS_TAB = range(3)
+Step = Callable[[Actor, str, int], Any]
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -42,16 +54,28 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     t.setHorizontalHeaderLabels(headers)
     t.verticalHeader().setVisible(False)
     t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    t.setTabKeyNavigation(False)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)
     return t
+
+
+def _label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
 
 def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
     table.setRowCount(len(rows))
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
-            table.setItem(r, c, QTableWidgetItem(value))
+            item = QTableWidgetItem(value)
+            item.setToolTip(value)
+            table.setItem(r, c, item)
+    table.resizeRowsToContents()
 
 
 class CaseDialog(QDialog):
@@ -64,154 +88,219 @@ class CaseDialog(QDialog):
         self.services, self.runner, self.staff, self.case_id = services, runner, staff, case_id
         self.view: CaseView | None = None
         self.step: StepDialog | None = None
+        self.printables: list[Printable] = []
+        self.action_buttons: list[QPushButton] = []
         self.setObjectName("caseDialog")
         self.setWindowTitle(self.tr("办件详情"))
-        self.resize(1100, 640)
-        self.header = QLabel(self.tr("正在读取…"))
-        self.header.setObjectName("caseHeader")
-        self.header.setStyleSheet("font-size: 16px; font-weight: bold;")
-        self.badge = QLabel()
-        self.badge.setObjectName("caseWarning")
+        self.setMinimumSize(900, 560)
+        self.resize(1140, 680)
+        self._build_widgets()
+        self._build()
+        self.reload()
+
+    def _build_widgets(self) -> None:
+        self.header, self.query_code, self.badge = _label("caseHeader"), _label("caseQueryCode"), _label("caseWarning")
+        self.header.setText(self.tr("正在读取…"))
+        self.header.setStyleSheet("font-size: 17px; font-weight: bold; color: #0d47a1;")
         self.info = QFormLayout()
+        self.info.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.materials = _table([self.tr("材料"), self.tr("类别"), self.tr("审查结果"), self.tr("原件"),
                                  self.tr("复印件"), self.tr("说明")], "caseMaterials")
-        self.notices = _table(
-            [self.tr("文书"), self.tr("文号"), self.tr("出具时间"), self.tr("已打印")], "caseNotices"
-        )
-        self.notices.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.notices = _table([self.tr("文书"), self.tr("文号"), self.tr("出具时间"), self.tr("已打印"),
+                               self.tr("所列材料")], "caseNotices")
         self.notices.cellActivated.connect(lambda row, _col: self.preview(row))
-        self.printables: list[Printable] = []
         self.timeline = _table([self.tr("时间"), self.tr("经办人"), self.tr("环节")], "caseTimeline")
         self.remark = QPlainTextEdit()
         self.remark.setObjectName("caseRemark")
         self.remark.setReadOnly(True)
+        self.remark_box = QGroupBox(self.tr("备注"))
+        QVBoxLayout(self.remark_box).addWidget(self.remark)
         self.actions = QHBoxLayout()
-        self._build()
-        self.reload()
 
     def _build(self) -> None:
         top = QHBoxLayout()
-        top.addWidget(self.header, 1)
-        top.addWidget(self.badge)
+        top.setSpacing(16)
+        for widget, stretch in ((self.header, 1), (self.query_code, 0), (self.badge, 0)):
+            top.addWidget(widget, stretch)
+        info_widget = QWidget()
+        info_widget.setLayout(self.info)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(info_widget)
+        scroll.viewport().setAutoFillBackground(False)
         info_box = QGroupBox(self.tr("基本信息"))
-        info_box.setLayout(self.info)
+        QVBoxLayout(info_box).addWidget(scroll)
+        left = QVBoxLayout()
+        left.addWidget(info_box, 3)
+        left.addWidget(self.remark_box, 2)
         tabs = self.tabs = QTabWidget()
+        tabs.setObjectName("caseTabs")
         tabs.addTab(self.timeline, self.tr("办理过程(&T)"))
         tabs.addTab(self.materials, self.tr("材料(&M)"))
-        docs = QWidget()
-        docs_layout = QVBoxLayout(docs)
-        docs_layout.addWidget(self.notices)
-        preview = QPushButton(self.tr("预览 / 打印(&Y)"))
-        preview.setObjectName("casePreview")
-        preview.clicked.connect(lambda: self.preview(max(self.notices.currentRow(), 0)))
-        docs_layout.addWidget(preview)
-        tabs.addTab(docs, self.tr("文书(&N)"))
-        tabs.addTab(self.remark, self.tr("备注"))
+        tabs.addTab(self._documents_page(), self.tr("文书(&N)"))
         body = QHBoxLayout()
-        body.addWidget(info_box, 2)
+        body.addLayout(left, 2)
         body.addWidget(tabs, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(body, 1)
         layout.addLayout(self.actions)
 
+    def _documents_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.notices)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("选中文书后按回车或双击预览")))
+        row.addStretch(1)
+        preview = QPushButton(self.tr("预览 / 打印(&Y)"))
+        preview.setObjectName("casePreview")
+        preview.clicked.connect(lambda: self.preview(max(self.notices.currentRow(), 0)))
+        row.addWidget(preview)
+        layout.addLayout(row)
+        return page
+
     def reload(self) -> None:
-        case_id = self.case_id
+        case_id, s = self.case_id, self.services
         self.runner.run(
-            lambda: (self.services.intake.get(case_id), self.services.ledger.timeline(case_id),
-                     self.services.notices.printables(case_id)),
-            self._on_loaded,
+            lambda: (s.intake.get(case_id), s.ledger.timeline(case_id), s.notices.printables(case_id)),
+            self._on_loaded, self._on_load_failed,
         )
 
+    def _on_load_failed(self, exc: Exception) -> None:
+        if isValid(self):
+            self.header.setText(self.tr("读取失败"))
+            show_error(self, exc)
+
     def _on_loaded(self, loaded: tuple[CaseView, list[TimelineEntry], list[Printable]]) -> None:
+        if not isValid(self):
+            return
         view, timeline, printables = loaded
-        self.printables = printables
-        self.view = view
-        self.header.setText(f"{view.number}　{view.matter_name}　【{view.status_label}】")
-        badge = WARNING_BADGE.get(view.warning)
-        self.badge.setText(self.tr(badge[0]) if badge else "")
-        self.badge.setStyleSheet(f"color: {badge[1]}; background: {badge[2]}; padding: 4px;" if badge else "")
+        self.view, self.printables = view, printables
+        self.header.setText(view.number + "　【" + view.status_label + "】")
+        self.query_code.setText(self.tr("查询码 ") + view.query_code)
+        self._show_badge(view.warning)
         self._fill_info(view)
+        self._fill_tables(view, timeline, printables)
+        self.remark.setPlainText(view.remark)
+        self.remark_box.setVisible(bool(view.remark.strip()))
+        self._build_actions(view)
+
+    def _show_badge(self, warning: str) -> None:
+        texts = {"yellow": self.tr("黄牌：即将到期"), "red": self.tr("红牌：已超期")}
+        style = _BADGE_STYLE.get(warning)
+        self.badge.setText(texts.get(warning, ""))
+        self.badge.setVisible(style is not None)
+        self.badge.setStyleSheet(style or "")
+
+    def _fill_tables(self, v: CaseView, timeline: list[TimelineEntry], printables: list[Printable]) -> None:
+        main, deferrable, other = self.tr("主审要件"), self.tr("可容缺"), self.tr("一般材料")
         _fill(self.materials, [
-            (m.name, self.tr("主审要件") if m.is_main else self.tr("可容缺") if m.deferrable else self.tr("辅助"),
+            (m.name, main if m.is_main else deferrable if m.deferrable else other,
              MATERIAL_LABELS.get(m.status, m.status), str(m.originals), str(m.copies), m.note)
-            for m in view.materials
+            for m in v.materials
         ])
+        items = {n.id: "、".join(n.items) for n in v.notices}
         _fill(self.notices, [
-            (p.title, p.number, p.issued_at.strftime("%Y-%m-%d %H:%M"), str(p.times_printed) + self.tr(" 次"))
+            (p.title, p.number, p.issued_at.strftime("%Y-%m-%d %H:%M"),
+             self.tr("{n} 次").format(n=p.times_printed), items.get(p.notice_id, ""))
             for p in printables
         ])
-        _fill(self.timeline, [(e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor_name, e.summary) for e in timeline])
-        self.remark.setPlainText(view.remark)
-        self._build_actions(view)
+        _fill(self.timeline, [(e.at.strftime("%Y-%m-%d %H:%M"), e.actor_name, e.summary) for e in timeline])
+        self.timeline.scrollToBottom()
 
     def _fill_info(self, v: CaseView) -> None:
         while self.info.rowCount():
             self.info.removeRow(0)
         for label, value in self._info_rows(v):
-            text = QLabel(value)
+            if value is None:
+                title = QLabel(label)
+                title.setStyleSheet("font-weight: bold; color: #0d47a1; margin-top: 6px;")
+                self.info.addRow(title)
+                continue
+            text = _label("")
+            text.setText(value)
             text.setWordWrap(True)
-            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.info.addRow(label, text)
 
-    def _info_rows(self, v: CaseView) -> list[tuple[str, str]]:
+    def _info_rows(self, v: CaseView) -> list[tuple[str, str | None]]:
+        """(label, value) pairs; a value of None makes a section title."""
+        return [(self.tr("事项"), v.matter_name), *self._applicant_rows(v), *self._date_rows(v),
+                *self._outcome_rows(v)]
+
+    def _applicant_rows(self, v: CaseView) -> list[tuple[str, str | None]]:
         a = v.applicant
-        rows = [
-            (self.tr("查询码"), v.query_code),
-            (self.tr("申请人"), a.name),
-            (self.tr("证件号码"), mask_id_number(a.id_number)),
-            (self.tr("联系电话"), a.phone),
-        ]
         if a.kind == "org":
-            rows.append((self.tr("法定代表人"), a.legal_representative))
+            rows: list[tuple[str, str | None]] = [
+                (self.tr("申请单位"), None), (self.tr("单位名称"), a.name),
+                (self.tr("统一社会信用代码"), a.id_number), (self.tr("法定代表人"), a.legal_representative),
+            ]
+        else:
+            rows = [(self.tr("申请人"), None), (self.tr("姓名"), a.name),
+                    (self.tr("证件号码"), mask_id_number(a.id_number))]
+        rows.append((self.tr("联系电话"), a.phone or "—"))
         if a.agent_name:
-            rows.append((self.tr("代理人"), a.agent_name))
-        rows.append((self.tr("收件时间"), v.received_at.strftime("%Y-%m-%d %H:%M")))
-        if v.status == "received":
-            rows.append((self.tr("告知期限"), v.notify_due.isoformat()))
-        if v.accepted_on:
-            note = self.tr("（逾期未告知，视为受理）") if v.deemed_accepted else ""
-            rows.append((self.tr("受理日期"), v.accepted_on.isoformat() + note))
-        if v.due_date:
-            rows.append((self.tr("承诺办结日期"), v.due_date.isoformat()))
-        if v.deferred_due:
-            rows.append((self.tr("容缺补交期限"), v.deferred_due.isoformat()))
-        outcome = ((self.tr("办理结果"), v.result), (self.tr("不予受理理由"), v.reject_reason),
-                   (self.tr("作废原因"), v.void_reason), (self.tr("领取人"), v.recipient_name))
-        return rows + [(label, value) for label, value in outcome if value]
+            rows.append((self.tr("代理人"), a.agent_name + "　" + mask_id_number(a.agent_id_number)))
+        return rows
+
+    def _date_rows(self, v: CaseView) -> list[tuple[str, str | None]]:
+        def day(d: Any) -> str:
+            return d.isoformat() if d else ""
+
+        deemed = self.tr("逾期未告知，依法自收到材料之日起即为受理") if v.deemed_accepted else ""
+        optional = ((self.tr("告知期限"), day(v.notify_due) if v.status == "received" else ""),
+                    (self.tr("受理日期"), day(v.accepted_on)), (self.tr("视为受理"), deemed),
+                    (self.tr("承诺办结日期"), day(v.due_date)), (self.tr("容缺补交期限"), day(v.deferred_due)),
+                    (self.tr("出件时间"), v.delivered_at.strftime("%Y-%m-%d %H:%M") if v.delivered_at else ""))
+        return [(self.tr("时限"), None), (self.tr("收件时间"), v.received_at.strftime("%Y-%m-%d %H:%M")),
+                *((label, value) for label, value in optional if value)]
+
+    def _outcome_rows(self, v: CaseView) -> list[tuple[str, str | None]]:
+        verdict = "" if v.approved is None else self.tr("准予许可") if v.approved else self.tr("不予许可")
+        result = (verdict + "：" + v.result) if verdict and v.result else v.result
+        pairs = ((self.tr("办理结果"), result), (self.tr("不予受理理由"), v.reject_reason),
+                 (self.tr("作废原因"), v.void_reason), (self.tr("领取人"), v.recipient_name))
+        shown: list[tuple[str, str | None]] = [(label, value) for label, value in pairs if value]
+        return [(self.tr("结果"), None), *shown] if shown else []
 
     def _build_actions(self, v: CaseView) -> None:
         while self.actions.count():
-            item = self.actions.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            old = self.actions.takeAt(0).widget()
+            if old is not None:  # detached now, so a step no longer offered cannot be found or clicked
+                old.setParent(None)
+                old.deleteLater()
         allowed = set(v.allowed_actions)
+        deferred = any(m.status == "deferred" for m in v.materials)
         specs: list[tuple[str, str, bool, Callable[[], None]]] = [
-            ("caseDecide", self.tr("作出受理决定(&D)"), bool(allowed & {"accept", "request_correction"}),
-             self._on_decide_clicked),
+            ("caseDecide", self.tr("受理决定(&D)"), bool(allowed & _DECISIONS), self._on_decide_clicked),
             ("caseSuspend", self.tr("暂停计时(&P)"), "suspend" in allowed, self._on_suspend_clicked),
-            ("caseResume", self.tr("恢复计时(&R)"), "resume" in allowed, self._on_resume_clicked),
-            ("caseSupply", self.tr("补齐容缺材料(&S)"),
-             "supply_deferred" in allowed and any(m.status == "deferred" for m in v.materials),
-             self._on_supply_clicked),
+            ("caseResume", self.tr("恢复计时(&R)"), "resume" in allowed,
+             lambda: self._run_step(self.services.lifecycle.resume)),
+            ("caseSupply", self.tr("补齐容缺材料(&S)"), "supply_deferred" in allowed and deferred,
+             lambda: self._run_step(self.services.lifecycle.supply_deferred)),
             ("caseComplete", self.tr("办结(&E)"), "complete" in allowed, self._on_complete_clicked),
             ("caseDeliver", self.tr("出件(&O)"), "deliver" in allowed, self._on_deliver_clicked),
             ("caseVoid", self.tr("作废(&V)"), "void" in allowed, self._on_void_clicked),
         ]
+        self.action_buttons = []
         for name, text, shown, slot in specs:
             if shown:
                 button = QPushButton(text)
                 button.setObjectName(name)
+                button.setAutoDefault(False)
                 button.clicked.connect(slot)
                 self.actions.addWidget(button)
+                self.action_buttons.append(button)
         self.actions.addStretch(1)
-        close = QPushButton(self.tr("关闭"))
+        close = QPushButton(self.tr("关闭(&C)"))
+        close.setObjectName("caseClose")
+        close.setAutoDefault(False)
         close.clicked.connect(self.accept)
         self.actions.addWidget(close)
 
-    # -- papers ---------------------------------------------------------------------------------
     def show_documents(self) -> None:
-        self.tabs.setCurrentIndex(2)
+        self.tabs.setCurrentIndex(DOCUMENTS_TAB)
 
     def preview(self, row: int) -> None:
         if not 0 <= row < len(self.printables):
@@ -223,46 +312,70 @@ class CaseDialog(QDialog):
         self.preview_dialog = dialog
         dialog.open()
 
-    # -- steps ------------------------------------------------------------------------------------
-    def _run_step(self, call: Callable[[Actor, str, int], Any]) -> None:
+    def _set_busy(self, busy: bool) -> None:
+        for button in self.action_buttons:
+            button.setEnabled(not busy)
+        if self.step is not None and isValid(self.step):
+            self.step.set_busy(busy)
+
+    def _run_step(self, call: Step) -> None:
+        """Send ``call(actor, case_id, version)`` to the write pool, snapshotting what it needs."""
         assert self.view is not None
         actor, case_id, version = Actor(self.staff.id, self.staff.name), self.view.id, self.view.version
+        self._set_busy(True)
         self.runner.run(lambda: call(actor, case_id, version), self._on_step_done, self._on_step_failed, write=True)
 
-    def _open_step(
-        self, dialog: StepDialog, call: Callable[[dict[str, Any]], Callable[[Actor, str, int], Any]]
-    ) -> None:
+    def _open_step(self, dialog: StepDialog, make_call: Callable[[dict[str, Any]], Step], confirm: str = "") -> None:
+        """Open ``dialog``; its OK runs ``make_call(values)`` (after a Yes to ``confirm``, if given)."""
         self.step = dialog
-        dialog.submitted.connect(lambda values: self._run_step(call(values)))
+        dialog.submitted.connect(lambda values: self._confirm(dialog, confirm, make_call(values)) if confirm
+                                 else self._run_step(make_call(values)))
+        dialog.finished.connect(lambda _r: self._on_step_finished(dialog))
         dialog.open()
 
-    def _on_step_done(self, _view: CaseView) -> None:
-        if self.step is not None:
-            self.step.accept()
+    def _confirm(self, dialog: StepDialog, text: str, call: Step) -> None:
+        """A second look before a step that cannot be undone; opened, never exec()'d."""
+        box = QMessageBox(QMessageBox.Icon.Warning, dialog.windowTitle(), text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, dialog)
+        box.setObjectName("stepConfirm")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: box.clickedButton() is box.button(QMessageBox.StandardButton.Yes)
+                             and self._run_step(call))
+        box.open()
+
+    def _on_step_finished(self, dialog: StepDialog) -> None:
+        if self.step is dialog:
             self.step = None
+        dialog.deleteLater()
+
+    def _on_step_done(self, _view: CaseView) -> None:
+        if not isValid(self):
+            return
+        if self.step is not None and isValid(self.step):
+            self.step.done_ok()
+        self.step = None
         self.case_changed.emit(self.case_id)
         self.reload()
 
     def _on_step_failed(self, exc: Exception) -> None:
-        show_error(self.step if self.step is not None and self.step.isVisible() else self, exc)
+        """Nothing typed is lost: the step dialog stays open with its text, the error on top."""
+        if not isValid(self):
+            return
+        self._set_busy(False)
+        step = self.step if self.step is not None and isValid(self.step) and self.step.isVisible() else None
+        show_error(step or self, exc)
 
     def _on_decide_clicked(self) -> None:
         self.decide_requested.emit(self.case_id)
         self.accept()
 
     def _on_suspend_clicked(self) -> None:
-        dialog = ReasonDialog(self.tr("暂停计时"), self.tr("原因"),
-                              self.tr("如：组织听证、检验检测、现场核查、专家评审（不计入办理时限）"), self)
+        dialog = ReasonDialog(self.tr("暂停计时"), self.tr("暂停原因(&Y)"),
+                              self.tr("如：组织听证、检验检测、现场核查、专家评审（依法不计入办理时限）"),
+                              "stepSuspendDialog", self)
         lc = self.services.lifecycle
         self._open_step(dialog, lambda v: lambda a, c, n: lc.suspend(a, c, n, str(v["reason"])))
-
-    def _on_resume_clicked(self) -> None:
-        self.step = None
-        self._run_step(self.services.lifecycle.resume)
-
-    def _on_supply_clicked(self) -> None:
-        self.step = None
-        self._run_step(self.services.lifecycle.supply_deferred)
 
     def _on_complete_clicked(self) -> None:
         lc = self.services.lifecycle
@@ -277,9 +390,10 @@ class CaseDialog(QDialog):
             a, c, n, recipient=str(v["recipient"]), recipient_id=str(v["recipient_id"])))
 
     def _on_void_clicked(self) -> None:
-        answer = QMessageBox.question(self, self.tr("作废"), self.tr("作废后该办件不能再办理，确定要作废吗？"))
-        if answer != QMessageBox.StandardButton.Yes:
-            return
+        assert self.view is not None
+        dialog = ReasonDialog(self.tr("作废办件"), self.tr("作废原因(&Y)"),
+                              self.tr("如：申请人撤回申请"), "stepVoidDialog", self,
+                              warning=self.tr("作废后该办件不能再办理，也不能恢复。"))
+        confirm = self.tr("作废后该办件不能再办理。确定作废办件 {number} 吗？").format(number=self.view.number)
         lc = self.services.lifecycle
-        self._open_step(ReasonDialog(self.tr("作废"), self.tr("作废原因"), self.tr("如：申请人撤回申请"), self),
-                        lambda v: lambda a, c, n: lc.void(a, c, n, str(v["reason"])))
+        self._open_step(dialog, lambda v: lambda a, c, n: lc.void(a, c, n, str(v["reason"])), confirm)
