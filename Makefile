@@ -12,8 +12,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-run: $(STAMP)  ## open the app on the demo hall (local SQLite in the user data folder)
-	$(PY) -m ui
+run: $(STAMP)  ## open the app on the demo hall (local SQLite in the user data folder; no setup questions)
+	$(PY) -m ui --demo
 
 lint: $(STAMP)  ## layering contract, ruff, mypy
 	$(VENV)/bin/lint-imports

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+from sqlalchemy.orm import Session
+
 from app.catalogue import Catalogue, DepartmentSpec, MaterialSpec, MatterSpec
 from app.context import AppContext
 from app.dto import MaterialTemplate, MatterDetail, MatterSummary
@@ -75,20 +77,25 @@ class CatalogueService:
     def import_catalogue(self, cat: Catalogue) -> int:
         """Upsert departments and matters by code; returns the number of matters written."""
         with self.ctx.action() as s:
-            ref = ReferenceRepository(s)
-            dept_ids: dict[str, str] = {}
-            for d in cat.departments:
-                row = ref.department_by_code(d.code)
-                if row is None:
-                    row = Department(id=uuid7(), code=d.code, name=d.name)
-                    s.add(row)
-                row.name = d.name
-                dept_ids[d.code] = row.id
-            for spec in cat.matters:
-                _upsert_matter(ref, spec, dept_ids[spec.department_code])
+            write_catalogue(s, cat)
         with self._lock:
             self._cache = None
         return len(cat.matters)
+
+
+def write_catalogue(s: Session, cat: Catalogue) -> None:
+    """Upsert ``cat`` in the caller's transaction (first-run setup writes it with the hall)."""
+    ref = ReferenceRepository(s)
+    dept_ids: dict[str, str] = {}
+    for d in cat.departments:
+        row = ref.department_by_code(d.code)
+        if row is None:
+            row = Department(id=uuid7(), code=d.code, name=d.name)
+            s.add(row)
+        row.name = d.name
+        dept_ids[d.code] = row.id
+    for spec in cat.matters:
+        _upsert_matter(ref, spec, dept_ids[spec.department_code])
 
 
 def _spec(m: Matter, dept_code: str) -> MatterSpec:

@@ -8,6 +8,10 @@
     counter-desk-admin restore backups/counter-desk-20260302-180000.sqlite3   # with the app closed
     counter-desk-admin set-parameter idle_lock_minutes 3
     counter-desk-admin set-parameter text.acceptance.body "……"   # hall wording of a notice block
+    counter-desk-admin setup 大厅资料.json 事项目录.xlsx --window 03 [--server https://…]   # first run
+    counter-desk-admin setup --demo                       # the demo hall, for training
+    counter-desk-admin machine-set printer "HP LaserJet"  # this PC: server_url printer idle_lock_minutes backup_keep
+    counter-desk-admin machine-show
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from app.calendar_service import CalendarService
 from app.catalogue import load_catalogue, write_catalogue_xlsx
 from app.context import Actor
 from app.errors import DomainError
+from app.machine_settings import LABELS, MachineSettingsStore
 from app.paths import data_dir, database_path
 from app.services import Services
+from app.setup import demo_files, device_name
 
 ADMIN = Actor(None, "信息科（命令行）")
 
@@ -51,6 +57,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="检查数据文件是否完好")
     show = sub.add_parser("calendar-show", help="显示某月的工作日")
     show.add_argument("month", help="YYYY-MM")
+    setup = sub.add_parser("setup", help="首次设置本机：大厅资料、事项目录、本机窗口号")
+    setup.add_argument("hall", type=Path, nargs="?", help="大厅资料文件（counter-desk-hall/1，JSON）")
+    setup.add_argument("catalogue", type=Path, nargs="?", help="事项目录（JSON 或 Excel）")
+    setup.add_argument("--window", help="本机窗口号，如 03")
+    setup.add_argument("--server", default="", help="中心服务器地址（可选）")
+    setup.add_argument("--demo", action="store_true", help="使用演示大厅（试用、培训）")
+    mset = sub.add_parser("machine-set", help="本机设置：" + "、".join(f"{k}（{v}）" for k, v in LABELS.items()))
+    mset.add_argument("key", choices=list(LABELS))
+    mset.add_argument("value", help="留空（\"\"）表示使用默认值")
+    sub.add_parser("machine-show", help="列出本机设置")
     return p
 
 
@@ -59,8 +75,20 @@ def main(argv: list[str] | None = None) -> int:
     db = database_path(data_dir(args.data))
     if args.command in ("restore", "check", "list-backups"):
         return _file_command(args, db)
-    services = Services.open_demo(db)
+    if args.command in ("machine-set", "machine-show"):
+        return _machine_command(args, db.parent)
     try:
+        services = Services.open(db)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    try:
+        if args.command == "setup":
+            return _setup(services, args)
+        if not services.is_set_up():
+            print("本机尚未完成首次设置：请启动窗口工作台按提示设置，或运行 counter-desk-admin setup。",
+                  file=sys.stderr)
+            return 2
         return _run(services, args)
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
@@ -83,7 +111,7 @@ def _run(services: Services, args: argparse.Namespace) -> int:
         services.settings.set_parameter(ADMIN, args.key, args.value)
         print(f"{args.key} = {args.value}")
     elif args.command == "backup":
-        keep = services.ctx.int_parameter("backup_keep")
+        keep = services.backup_keep()
         path = backup_now(services.ctx.db.path, backup_folder(services.ctx.db.path), keep=keep,
                           now=services.ctx.clock.now())
         print(f"已备份到 {path}")
@@ -92,6 +120,42 @@ def _run(services: Services, args: argparse.Namespace) -> int:
             print(f"{key} = {value}")
     else:
         _show_month(services, args.month)
+    return 0
+
+
+def _setup(services: Services, args: argparse.Namespace) -> int:
+    if services.is_set_up():
+        print("本机已设置过，不能重复设置。如需更换大厅，请备份后使用新的数据目录（--data）。", file=sys.stderr)
+        return 2
+    if args.demo:
+        hall, catalogue = demo_files()
+        window = args.window or "01"
+    elif args.hall and args.catalogue and args.window:
+        hall, catalogue, window = args.hall, args.catalogue, args.window
+    else:
+        print("请给出大厅资料文件、事项目录文件和 --window 本机窗口号，或用 --demo 使用演示大厅。", file=sys.stderr)
+        return 2
+    machine = services.machine_settings().with_value("server_url", args.server)
+    services.set_up(hall, catalogue, window, machine)
+    print(f"已完成设置：{device_name(services.ctx)}。")
+    return 0
+
+
+def _machine_command(args: argparse.Namespace, folder: Path) -> int:
+    store = MachineSettingsStore(folder)
+    settings = store.load()
+    for problem in store.problems:
+        print(problem, file=sys.stderr)
+    if args.command == "machine-set":
+        try:
+            settings = settings.with_value(args.key, args.value)
+            store.save(settings)
+        except DomainError as exc:
+            print(exc.message, file=sys.stderr)
+            return 2
+    for key, label in LABELS.items():
+        value = getattr(settings, key)
+        print(f"{key} = {'' if value is None else value}    # {label}{'' if value not in (None, '') else '：默认'}")
     return 0
 
 

@@ -9,12 +9,13 @@ from app.cases.intake import IntakeService
 from app.cases.lifecycle import LifecycleService
 from app.catalogue_service import CatalogueService
 from app.clock import Clock
-from app.context import AppContext
+from app.context import Actor, AppContext
 from app.documents.service import NoticeService
 from app.enquiries import EnquiryService
 from app.ledger import LedgerService
+from app.machine_settings import LABELS, MachineSettings, MachineSettingsStore
 from app.settings_service import SettingsService
-from app.setup import ensure_demo
+from app.setup import ensure_demo, is_set_up, setup_hall
 
 
 class Services:
@@ -28,19 +29,70 @@ class Services:
         self.enquiries = EnquiryService(ctx)
         self.notices = NoticeService(ctx)
         self.settings = SettingsService(ctx)
+        self.machine = MachineSettingsStore(ctx.db.path.parent)
+        self._machine: MachineSettings | None = None
+
+    @classmethod
+    def open(cls, db_path: Path, clock: Clock | None = None) -> Services:
+        """Open (upgrading with backup and verification) the store at ``db_path``, as it is."""
+        return cls(AppContext.open(db_path, clock))
 
     @classmethod
     def open_demo(cls, db_path: Path, clock: Clock | None = None) -> Services:
-        """Open (migrating) the store at ``db_path`` and load the demo hall if it is empty."""
-        ctx = AppContext.open(db_path, clock)
-        ensure_demo(ctx)
-        return cls(ctx)
+        """Open the store at ``db_path`` and load the demo hall if it is empty."""
+        services = cls.open(db_path, clock)
+        ensure_demo(services.ctx)
+        return services
+
+    # -- first run ---------------------------------------------------------------------------
+    def is_set_up(self) -> bool:
+        return is_set_up(self.ctx)
+
+    def set_up(self, hall_file: Path, catalogue_file: Path, window_number: str,
+               machine: MachineSettings | None = None) -> None:
+        """First run: hall, catalogue, calendar and this PC's window (and its machine settings).
+        Everything is checked before anything is written; InvalidInput lists what is wrong."""
+        setup_hall(self.ctx, hall_file, catalogue_file, window_number=window_number)
+        if machine is not None:
+            self.machine.save(machine)
+            self._machine = machine
+
+    # -- this PC's settings ------------------------------------------------------------------
+    def machine_settings(self) -> MachineSettings:
+        """Read once, then kept (a few lines of a local file; the screen asks often)."""
+        if self._machine is None:
+            self._machine = self.machine.load()
+        return self._machine
+
+    def save_machine_settings(self, actor: Actor, settings: MachineSettings) -> None:
+        """Write machine.ini and audit who changed what (the audit lives with the hall's data)."""
+        before = self.machine.load()
+        self.machine.save(settings)
+        self._machine = settings
+        changed = {k: [_shown(getattr(before, k)), _shown(getattr(settings, k))]
+                   for k in LABELS if getattr(before, k) != getattr(settings, k)}
+        if changed:
+            summary = "本机设置：" + "；".join(f"{LABELS[k]} {a}→{b}" for k, (a, b) in changed.items())
+            with self.ctx.action() as s:
+                self.ctx.audit(s, actor, action="machine.settings", entity="device", entity_id=self.ctx.device_id,
+                               summary=summary[:500], detail={"changed": changed})
+
+    def idle_lock_minutes(self) -> int:
+        """This PC's setting, else the hall's parameter."""
+        return self.machine_settings().idle_lock_minutes or self.ctx.int_parameter("idle_lock_minutes")
+
+    def backup_keep(self) -> int:
+        return self.machine_settings().backup_keep or self.ctx.int_parameter("backup_keep")
 
     def daily_backup(self) -> Path | None:
         """Once a day, a verified copy of the store in backups/ (runs beside the clerk's work)."""
         from app.startup import daily_backup
 
-        return daily_backup(self.ctx.db.path, self.ctx.int_parameter("backup_keep"), self.ctx.clock.now())
+        return daily_backup(self.ctx.db.path, self.backup_keep(), self.ctx.clock.now())
 
     def close(self) -> None:
         self.ctx.close()
+
+
+def _shown(value: object) -> str:
+    return "默认" if value in (None, "") else str(value)

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_once(data: Path) -> float:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "ui", "--data", str(data), "--startup-probe"], check=True, env=env,
+    subprocess.run([sys.executable, "-m", "ui", "--data", str(data), "--startup-probe", "--demo"], check=True, env=env,
                    cwd=ROOT, capture_output=True)
     return (time.perf_counter() - t0) * 1000
 

@@ -9,9 +9,10 @@ import logging
 import logging.handlers
 import os
 import sys
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.errors import DomainError
@@ -21,31 +22,58 @@ from app.startup import recover_if_damaged
 from ui.fonts import install_fonts, install_translations
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
+from ui.setup.setup_dialog import SetupDialog
 from ui.single_instance import SingleInstance
 from ui.tasks import TaskRunner
 
 log = logging.getLogger("counterdesk")
 
 
-def setup_logging(folder: Path) -> None:
+def setup_logging(folder: Path, max_bytes: int = 2_000_000, keep: int = 5) -> logging.Handler:
+    """Rotating UTF-8 log files in the data folder (counter-desk.log, .1 … .5; 2 MB each)."""
     folder.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(
-        folder / "counter-desk.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        folder / "counter-desk.log", maxBytes=max_bytes, backupCount=keep, encoding="utf-8"
     )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    return handler
 
 
 def _excepthook(exc_type, exc, tb) -> None:
+    """An error nobody caught on the GUI thread: logged, shown with details for IT; Qt's event
+    loop goes on, so the clerk keeps the screen and what is typed on it."""
     log.error("uncaught exception", exc_info=(exc_type, exc, tb))
+    if not isinstance(exc, Exception):
+        return  # KeyboardInterrupt and the like: nothing for a clerk to read
     import traceback
 
     from ui.errors import show_error
 
     exc.__traceback_text__ = "".join(traceback.format_exception(exc_type, exc, tb))
-    show_error(None, exc)
+    show_error(QApplication.activeWindow(), exc)
+
+
+def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
+    # worker jobs report their errors through the task runner; this catches anything else
+    log.error("uncaught exception in thread %s", args.thread.name if args.thread else "?",
+              exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+
+def _qt_message(mode: QtMsgType, context, message: str) -> None:
+    if mode == QtMsgType.QtDebugMsg:
+        return
+    level = logging.WARNING if mode in (QtMsgType.QtInfoMsg, QtMsgType.QtWarningMsg) else logging.ERROR
+    logging.getLogger("qt").log(level, "%s (%s:%s)", message, context.file, context.line)
+
+
+def install_error_hooks() -> None:
+    """Everything that goes wrong ends up in the log; GUI-thread errors also in a dialog."""
+    sys.excepthook = _excepthook
+    threading.excepthook = _thread_excepthook
+    qInstallMessageHandler(_qt_message)
 
 
 # Libraries Qt's X11 plugin links against that minimal desktops may lack, with their packages.
@@ -73,16 +101,31 @@ def make_app(argv: list[str]) -> QApplication:
     app = QApplication.instance() or QApplication(argv)
     install_fonts(app)
     install_translations(app)
+    _set_icon(app)
     return app
+
+
+def _set_icon(app: QApplication) -> None:
+    try:
+        from ui.icons import app_icon
+    except ImportError:  # pragma: no cover - icons arrive with the packaging work
+        return
+    app.setWindowIcon(app_icon())
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="counter-desk", description="窗口工作台")
+    parser.add_argument("--data", type=Path, help="data folder (default: the user data folder)")
+    parser.add_argument("--demo", action="store_true",
+                        help="on a new data folder, set up the demo hall without asking (training, trying it out)")
+    parser.add_argument("--startup-probe", action="store_true",
+                        help="exit as soon as the login window is shown (cold-start benchmark)")
+    return parser.parse_known_args(argv[1:])[0]
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="counter-desk", description="窗口工作台")
-    parser.add_argument("--data", type=Path, help="data folder (default: the user data folder)")
-    parser.add_argument("--startup-probe", action="store_true",
-                        help="exit as soon as the login window is shown (cold-start benchmark)")
-    args, _qt_args = parser.parse_known_args(argv[1:])
+    args = _parse(argv)
     folder = data_dir(args.data)
     setup_logging(folder / "logs")
     missing = missing_system_packages()
@@ -92,32 +135,54 @@ def main(argv: list[str] | None = None) -> int:
         log.error(message)
         print(message, file=sys.stderr)
         return 3
+    # UI state (window geometry) in Qt's settings file; this PC's settings are in machine.ini
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     app = make_app(argv)
-    sys.excepthook = _excepthook
+    install_error_hooks()
     instance = SingleInstance(folder)
     if not instance.acquire():
         log.info("already running for %s; asked it to come forward", folder)
         return 0
+    try:
+        return _run(app, folder, args, instance)
+    finally:
+        instance.release()
+
+
+def _run(app: QApplication, folder: Path, args: argparse.Namespace, instance: SingleInstance) -> int:
     if not recover_if_damaged(database_path(folder), _ask_restore, dt.datetime.now()):
         return 4
     try:
-        services = Services.open_demo(database_path(folder))
-    except DomainError as exc:
+        services = Services.open(database_path(folder))
+    except DomainError as exc:  # e.g. a failed upgrade, already put back from its backup
+        log.error("store not opened: %s", exc.message)
         QMessageBox.critical(None, "窗口工作台", exc.message)
         return 2
     runner = TaskRunner()
     log.info("started, data folder %s", folder)
+    try:
+        if not services.is_set_up() and SetupDialog(services, runner, demo=args.demo).exec() \
+                != QDialog.DialogCode.Accepted:
+            return 0
+        return _sessions(app, services, runner, instance, args.startup_probe)
+    finally:
+        runner.wait_all()
+        services.close()
+
+
+def _sessions(app: QApplication, services: Services, runner: TaskRunner, instance: SingleInstance,
+              probe: bool) -> int:
+    """Login, work, and again after a logout, until the app is closed."""
     code = 0
     while True:
         login = LoginDialog(services, runner, _hall_name(services))
-        if args.startup_probe:
+        if probe:
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, login.reject)
         if login.exec() != QDialog.DialogCode.Accepted or login.staff is None:
-            break
+            return code
         window = MainWindow(services, runner, login.staff)
         instance.activation_requested.connect(window.bring_forward)
         runner.run(services.daily_backup, lambda path: path and log.info("daily backup %s", path),
@@ -127,11 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         window.show()
         code = app.exec()
         if not relogin:
-            break
-    runner.wait_all()
-    services.close()
-    instance.release()
-    return code
+            return code
 
 
 def _ask_restore(message: str, can_restore: bool) -> bool:

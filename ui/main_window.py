@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
@@ -16,6 +16,7 @@ from ui.home.home_widget import HomeWidget
 from ui.intake.intake_widget import IntakeWidget
 from ui.ledger.ledger_widget import LedgerWidget
 from ui.lock import IdleWatcher, LockOverlay
+from ui.settings.settings_dialog import MachineSettingsDialog
 from ui.status_bar import CounterStatusBar
 from ui.tasks import TaskRunner
 
@@ -42,10 +43,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.status = CounterStatusBar(services, runner, self)
         self.status.set_staff(staff)
+        self.status.show_server(services.machine_settings().server_url)
         self.setStatusBar(self.status)
         self.lock_overlay = LockOverlay(services, runner, self)
-        minutes = float(services.ctx.parameters().get("idle_lock_minutes", "5"))
-        self.idle = IdleWatcher(minutes, self)
+        self.idle = IdleWatcher(services.idle_lock_minutes(), self)
         self.idle.idle.connect(self.lock)
         self._make_actions()
         self.intake.case_saved.connect(self._on_intake_case_saved)
@@ -80,6 +81,22 @@ class MainWindow(QMainWindow):
         logout.triggered.connect(self._on_logout_triggered)
         menu.addSeparator()
         menu.addAction(logout)
+        tools = self.menuBar().addMenu(self.tr("工具(&T)"))
+        settings = QAction(self.tr("本机设置(&S)…"), self)
+        settings.setObjectName("machineSettingsAction")
+        settings.triggered.connect(self.open_machine_settings)
+        tools.addAction(settings)
+
+    def open_machine_settings(self) -> MachineSettingsDialog:
+        dialog = MachineSettingsDialog(self.services, self.runner, self.staff, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.settings_saved.connect(self._on_machine_settings_saved)
+        dialog.open()
+        return dialog
+
+    def _on_machine_settings_saved(self, _settings) -> None:
+        self.idle.set_minutes(self.services.idle_lock_minutes())
+        self.status.show_server(self.services.machine_settings().server_url)
 
     def _go(self, widget, then) -> None:
         self.tabs.setCurrentWidget(widget)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar
@@ -45,6 +46,15 @@ class CounterStatusBar(QStatusBar):
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
         self.stats = OutboxStats(0, None)
+
+    def show_server(self, url: str) -> None:
+        """Sync with the central server is not built yet: say plainly that this PC works alone."""
+        if not url:
+            self.network_label.setText(self.tr("● 单机运行（未配置中心服务器）"))
+        else:
+            host = urlsplit(url).netloc or url
+            self.network_label.setText(self.tr("● 单机运行（中心服务器 ") + host + self.tr(" 尚未接入同步）"))
+        self.network_label.setToolTip(url)
 
     def set_staff(self, staff: StaffInfo | None) -> None:
         if staff is None:

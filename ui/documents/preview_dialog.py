@@ -79,7 +79,7 @@ class NoticePreviewDialog(QDialog):
 
     def _on_direct_clicked(self) -> None:
         try:
-            printer = default_printer()
+            printer = default_printer(self.services.machine_settings().printer)
         except Exception as exc:
             show_error(self, exc)
             return

@@ -23,7 +23,14 @@ class PrintFailed(DomainError):
     """The printer refused or failed; the decision is saved and the paper can be printed again."""
 
 
-def default_printer() -> QPrinter:
+def default_printer(name: str = "") -> QPrinter:
+    """The printer chosen in this PC's settings, else the system's default printer."""
+    if name:
+        info = QPrinterInfo.printerInfo(name)
+        if info.isNull():
+            raise PrintFailed(f"本机设置的通知书打印机“{name}”不存在（可能已改名或删除）。"
+                              "请用“打印…”选择打印机，或在 工具→本机设置 中重新选择。")
+        return QPrinter(info, QPrinter.PrinterMode.HighResolution)
     info = QPrinterInfo.defaultPrinter()
     if info.isNull():
         raise PrintFailed("本机没有设置默认打印机。请用“打印…”选择打印机，或联系信息科设置默认打印机。")

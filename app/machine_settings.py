@@ -1,0 +1,144 @@
+"""Settings of this counter PC, kept apart from the hall's data: the central server's address,
+the printer for notices, the idle lock and how many daily backups to keep.
+
+They live in ``machine.ini`` (UTF-8) in the data folder, so a restore of the database from a
+backup never takes them back, and IT staff can read or script them (``counter-desk-admin
+machine-set``). UI state such as window geometry is elsewhere (Qt's settings file); the hall's
+parameters (notice wording, warning window...) are in the database.
+
+An empty value means "use the default": the system's default printer, the hall's parameter for
+the idle lock and the backup count, no server (the counter runs standalone). Qt-free.
+"""
+
+from __future__ import annotations
+
+import configparser
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.errors import InvalidInput, StorageError
+
+log = logging.getLogger(__name__)
+FILE_NAME = "machine.ini"
+SECTION = "counter"
+LABELS = {
+    "server_url": "中心服务器地址",
+    "printer": "通知书打印机",
+    "idle_lock_minutes": "无操作自动锁屏（分钟）",
+    "backup_keep": "自动备份保留份数",
+}
+_RANGES = {"idle_lock_minutes": (1, 120), "backup_keep": (1, 365)}
+
+
+@dataclass(frozen=True)
+class MachineSettings:
+    server_url: str = ""
+    printer: str = ""
+    idle_lock_minutes: int | None = None
+    backup_keep: int | None = None
+
+    def with_value(self, key: str, text: str) -> MachineSettings:
+        """A copy with ``key`` set from what a person typed; InvalidInput says what is wrong."""
+        if key not in LABELS:
+            raise InvalidInput(f"未知的本机设置项 {key}。可用：{'、'.join(LABELS)}", field=key)
+        changes: dict[str, Any] = {key: parse_value(key, text)}
+        return replace(self, **changes)
+
+
+def check_server_url(text: str) -> str:
+    """'' (standalone) or an http(s) address with a host; a missing scheme is taken as http."""
+    text = text.strip()
+    if not text:
+        return ""
+    if "://" not in text:
+        text = "http://" + text
+    text = text.rstrip("/")
+    parts = urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == -1 or " " in text:
+        raise InvalidInput("中心服务器地址应类似 https://zwfw.example.gov.cn 或 10.1.2.3:8080，留空表示单机运行。",
+                           field="server_url")
+    return text
+
+
+def parse_value(key: str, text: str) -> str | int | None:
+    text = text.strip()
+    if key == "server_url":
+        return check_server_url(text)
+    if key == "printer":
+        return text
+    if not text:
+        return None
+    low, high = _RANGES[key]
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise InvalidInput(f"{LABELS[key]}应为 {low} 到 {high} 之间的整数，留空表示使用大厅默认值。", field=key)
+    return int(text)
+
+
+class MachineSettingsStore:
+    """Reads and writes ``machine.ini`` in a data folder.
+
+    ``load()`` never fails on a damaged file: values it cannot use fall back to the default, are
+    logged, and are listed in ``problems`` so the settings dialog can say so. ``save()`` replaces
+    the file atomically (a power cut leaves the old or the new file, never half of one).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / FILE_NAME
+        self.problems: list[str] = []
+
+    def load(self) -> MachineSettings:
+        self.problems = []
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(self.path, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError) as exc:
+            self._problem(f"本机设置文件无法读取（{exc}），已使用默认设置。")
+            return MachineSettings()
+        settings = MachineSettings()
+        section = parser[SECTION] if parser.has_section(SECTION) else {}
+        for key in LABELS:
+            if key in section:
+                try:
+                    settings = settings.with_value(key, section[key])
+                except InvalidInput as exc:
+                    self._problem(f"{LABELS[key]}“{section[key]}”无效，已使用默认值：{exc.message}")
+        return settings
+
+    def save(self, settings: MachineSettings) -> None:
+        parser = configparser.ConfigParser(interpolation=None)
+        parser[SECTION] = {f.name: _text(getattr(settings, f.name)) for f in fields(settings)}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".machine-", suffix=".ini", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+                    out.write("# 窗口工作台 本机设置（留空表示使用默认值）\n")
+                    parser.write(out)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(tmp, self.path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError as exc:
+            raise StorageError(
+                f"本机设置未能保存（{exc.strerror or exc}）。请检查磁盘空间和数据目录权限后重试。"
+            ) from exc
+        self.problems = []
+
+    def _problem(self, text: str) -> None:
+        log.warning("%s: %s", self.path, text)
+        self.problems.append(text)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)

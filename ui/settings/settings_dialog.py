@@ -1,0 +1,210 @@
+"""本机设置: this PC's server address, notice printer, idle lock and backup count, in one place,
+with where the data and backups are and a backup on demand.
+
+Changing them is for a 首席代表 or the hall's administrator; others can look. Printers are
+listed and backups made on the task runner (a slow print server or disk never freezes the
+screen). Saved values are audited and take effect at once (``settings_saved``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtPrintSupport import QPrinterInfo
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.backup import backup_folder, backup_now, list_backups
+from app.context import Actor
+from app.dto import StaffInfo
+from app.errors import DomainError
+from app.machine_settings import MachineSettings, check_server_url
+from app.services import Services
+from ui.errors import show_error
+from ui.tasks import TaskRunner
+
+EDITOR_ROLES = ("chief", "admin")
+
+
+def printer_names() -> tuple[list[str], str]:
+    """The printers this PC knows and the system default (may take a while with a print server)."""
+    return list(QPrinterInfo.availablePrinterNames()), QPrinterInfo.defaultPrinterName()
+
+
+class MachineSettingsDialog(QDialog):
+    settings_saved = Signal(object)  # MachineSettings
+
+    def __init__(self, services: Services, runner: TaskRunner, staff: StaffInfo,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.runner, self.staff = services, runner, staff
+        self.current = services.machine_settings()
+        self.setObjectName("machineSettingsDialog")
+        self.setWindowTitle(self.tr("本机设置"))
+        self.setMinimumWidth(600)
+        layout = QVBoxLayout(self)
+        self.notice = QLabel()
+        self.notice.setObjectName("settingsNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #8a6d00;")
+        layout.addWidget(self.notice)
+        layout.addWidget(self._settings_box())
+        layout.addWidget(self._storage_box())
+        self.message = QLabel()
+        self.message.setObjectName("settingsMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        layout.addWidget(self.message)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.buttons.accepted.connect(self._on_save_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._show_notices()
+        self._load()
+
+    def _settings_box(self) -> QGroupBox:
+        hall = self.services.ctx.parameters()
+        box = QGroupBox(self.tr("本机"))
+        self.server_edit = QLineEdit(self.current.server_url)
+        self.server_edit.setObjectName("serverUrl")
+        self.server_edit.setPlaceholderText(self.tr("留空表示单机运行"))
+        self.printer_combo = QComboBox()
+        self.printer_combo.setObjectName("printer")
+        self.printer_combo.addItem(self.tr("系统默认打印机"), "")
+        lock_default = self.tr("大厅默认（") + hall["idle_lock_minutes"] + self.tr("分钟）")
+        self.lock_spin = self._spin("idleLock", 120, self.current.idle_lock_minutes, lock_default, self.tr(" 分钟"))
+        keep_default = self.tr("大厅默认（") + hall["backup_keep"] + self.tr("份）")
+        self.keep_spin = self._spin("backupKeep", 365, self.current.backup_keep, keep_default, self.tr(" 份"))
+        form = QFormLayout(box)
+        form.addRow(self.tr("中心服务器地址(&S)"), self.server_edit)
+        form.addRow(self.tr("通知书打印机(&P)"), self.printer_combo)
+        form.addRow(self.tr("无操作自动锁屏(&L)"), self.lock_spin)
+        form.addRow(self.tr("自动备份保留(&K)"), self.keep_spin)
+        return box
+
+    def _spin(self, name: str, maximum: int, value: int | None, default_text: str, suffix: str) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setObjectName(name)
+        spin.setRange(0, maximum)
+        spin.setSpecialValueText(default_text)  # shown at 0: no value of this PC's own
+        spin.setSuffix(suffix)
+        spin.setValue(value or 0)
+        return spin
+
+    def _storage_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("数据与备份"))
+        db_path = self.services.ctx.db.path
+        folder = QLabel(str(db_path.parent))
+        self.backups_label = QLabel(self.tr("正在查看…"))
+        self.backups_label.setObjectName("backupsInfo")
+        for label in (folder, self.backups_label):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+        self.backup_button = QPushButton(self.tr("立即备份(&B)"))
+        self.backup_button.setObjectName("backupNow")
+        self.backup_button.setAutoDefault(False)
+        self.backup_button.clicked.connect(self._on_backup_clicked)
+        form = QFormLayout(box)
+        form.addRow(self.tr("数据目录"), folder)
+        form.addRow(self.tr("备份"), self.backups_label)
+        form.addRow("", self.backup_button)
+        return box
+
+    def _show_notices(self) -> None:
+        notes = list(self.services.machine.problems)
+        if not self.can_edit:
+            notes.append(self.tr("本机设置只能由首席代表或中心管理员修改，您可以查看。"))
+            for w in (self.server_edit, self.printer_combo, self.lock_spin, self.keep_spin, self.save_button):
+                w.setEnabled(False)
+        self.notice.setText("\n".join(notes))
+        self.notice.setVisible(bool(notes))
+
+    @property
+    def can_edit(self) -> bool:
+        return self.staff.role in EDITOR_ROLES
+
+    def _load(self) -> None:
+        self.runner.run(printer_names, self._on_printers_listed, lambda _e: None)
+        self._load_backups_only()
+
+    def _on_printers_listed(self, result: tuple[list[str], str]) -> None:
+        names, default = result
+        if default:
+            self.printer_combo.setItemText(0, self.tr("系统默认打印机（当前：") + default + self.tr("）"))
+        for name in names:
+            self.printer_combo.addItem(name, name)
+        chosen = self.current.printer
+        if chosen and self.printer_combo.findData(chosen) < 0:
+            self.printer_combo.addItem(chosen + self.tr("（本机找不到此打印机）"), chosen)
+        self.printer_combo.setCurrentIndex(max(0, self.printer_combo.findData(chosen)))
+
+    def _on_backups_listed(self, backups: list) -> None:
+        folder = backup_folder(self.services.ctx.db.path)
+        if not backups:
+            self.backups_label.setText(self.tr("还没有备份（每天第一次登录后自动备份）。备份目录：") + str(folder))
+            return
+        self.backups_label.setText(
+            self.tr("共 ") + str(len(backups)) + self.tr(" 份，最近：") + backups[0].name
+            + self.tr("。备份目录：") + str(folder))
+
+    def _on_backup_clicked(self) -> None:
+        self.backup_button.setEnabled(False)
+        self.backups_label.setText(self.tr("正在备份…"))
+        db_path = self.services.ctx.db.path
+        keep, now = self.services.backup_keep(), self.services.ctx.clock.now()
+        self.runner.run(lambda: backup_now(db_path, backup_folder(db_path), keep=keep, now=now),
+                        self._on_backed_up, self._on_backup_failed)
+
+    def _on_backed_up(self, _path: object) -> None:
+        self.backup_button.setEnabled(True)
+        self._load_backups_only()
+
+    def _load_backups_only(self) -> None:
+        self.runner.run(lambda: list_backups(backup_folder(self.services.ctx.db.path)), self._on_backups_listed)
+
+    def _on_backup_failed(self, exc: Exception) -> None:
+        self.backup_button.setEnabled(True)
+        self.backups_label.setText(self.tr("备份未完成。"))
+        show_error(self, exc)
+
+    def chosen(self) -> MachineSettings:
+        """What the form says; InvalidInput for a bad server address."""
+        return MachineSettings(
+            server_url=check_server_url(self.server_edit.text()),
+            printer=str(self.printer_combo.currentData() or ""),
+            idle_lock_minutes=self.lock_spin.value() or None,
+            backup_keep=self.keep_spin.value() or None,
+        )
+
+    def _on_save_clicked(self) -> None:
+        try:
+            settings = self.chosen()
+        except DomainError as exc:
+            self.message.setText(exc.message)
+            self.server_edit.setFocus()
+            return
+        self.save_button.setEnabled(False)
+        actor = Actor(self.staff.id, self.staff.name)
+        self.runner.run(lambda: self.services.save_machine_settings(actor, settings),
+                        lambda _r: self._on_saved(settings), self._on_save_failed, write=True)
+
+    def _on_saved(self, settings: MachineSettings) -> None:
+        self.settings_saved.emit(settings)
+        self.accept()
+
+    def _on_save_failed(self, exc: Exception) -> None:
+        self.save_button.setEnabled(True)
+        self.message.setText(exc.message if isinstance(exc, DomainError) else self.tr("保存失败。"))
+        if not isinstance(exc, DomainError):
+            show_error(self, exc)
