@@ -27,7 +27,7 @@ from app.catalogue import load_catalogue, write_catalogue_xlsx
 from app.context import Actor
 from app.errors import DomainError
 from app.machine_settings import LABELS, MachineSettingsStore
-from app.paths import data_dir, database_path
+from app.paths import data_dir, database_path, running_app_pid
 from app.services import Services
 from app.setup import demo_files, device_name
 
@@ -169,6 +169,10 @@ def _file_command(args: argparse.Namespace, db: Path) -> int:
         for path in list_backups(backup_folder(db)):
             print(path, "完好" if check_integrity(path).ok else "损坏")
         return 0
+    pid = running_app_pid(db.parent)
+    if pid is not None:
+        print(f"窗口工作台正在使用这个数据目录（进程 {pid}）。请先退出程序，再执行恢复。", file=sys.stderr)
+        return 2
     try:
         kept = restore(args.file, db, now=dt.datetime.now())
     except DomainError as exc:

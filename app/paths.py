@@ -23,3 +23,40 @@ def data_dir(override: Path | None = None) -> Path:
 
 def database_path(folder: Path) -> Path:
     return folder / DB_FILE
+
+
+LOCK_FILE = "counter-desk.lock"
+
+
+def running_app_pid(folder: Path) -> int | None:
+    """The PID of a Counter Desk window open on ``folder`` (from its instance lock), else None.
+
+    Lets the admin command refuse a restore under a running app. A lock left by a crashed
+    process names a dead PID and counts as not running.
+    """
+    try:
+        pid = int((folder / LOCK_FILE).read_text(encoding="utf-8", errors="replace").split("\n", 1)[0])
+    except (OSError, ValueError):
+        return None
+    return pid if pid > 0 and _alive(pid) else None
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # pragma: no cover - Windows only; os.kill would terminate the process there
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        ok = kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        kernel32.CloseHandle(handle)
+        return bool(ok) and code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

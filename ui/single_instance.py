@@ -9,6 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from app.paths import LOCK_FILE
+
 
 def _server_name(folder: Path) -> str:
     digest = hashlib.sha1(str(folder.resolve()).encode("utf-8")).hexdigest()[:16]
@@ -24,7 +26,7 @@ class SingleInstance(QObject):
         super().__init__(parent)
         folder.mkdir(parents=True, exist_ok=True)
         self.name = _server_name(folder)
-        self.lock = QLockFile(str(folder / "counter-desk.lock"))
+        self.lock = QLockFile(str(folder / LOCK_FILE))
         self.lock.setStaleLockTime(0)  # a lock left by a crashed process is detected by its PID
         self.server: QLocalServer | None = None
 

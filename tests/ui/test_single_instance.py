@@ -31,3 +31,32 @@ def test_second_start_asks_the_first_to_show(qtbot, tmp_path: Path) -> None:
     again = SingleInstance(folder)
     assert again.acquire()  # after the first quits, a new start proceeds
     again.release()
+
+
+def test_restore_is_refused_while_the_app_has_the_folder(tmp_path: Path, db_path: Path, capsys) -> None:
+    import shutil
+
+    from app.cli import main as admin
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copyfile(db_path, folder / "counter-desk.sqlite3")
+    assert admin(["--data", str(folder), "backup"]) == 0
+    backup = next((folder / "backups").glob("*.sqlite3"))
+    running = SingleInstance(folder)
+    assert running.acquire()
+    assert admin(["--data", str(folder), "restore", str(backup)]) == 2
+    assert f"进程 {os.getpid()}" in capsys.readouterr().err
+    running.release()
+    assert admin(["--data", str(folder), "restore", str(backup)]) == 0
+
+
+def test_a_lock_left_by_a_dead_process_does_not_count(tmp_path: Path) -> None:
+    from app.paths import LOCK_FILE, running_app_pid
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / LOCK_FILE).write_text(f"{dead.pid}\ncounter-desk\nhost\n", encoding="utf-8")
+    assert running_app_pid(tmp_path) is None
+    (tmp_path / LOCK_FILE).write_text(f"{os.getpid()}\ncounter-desk\nhost\n", encoding="utf-8")
+    assert running_app_pid(tmp_path) == os.getpid()
