@@ -308,7 +308,12 @@ class AuditEvent(Base):
 
 
 class OutboxOp(Base):
-    """An intent-level operation waiting to be pushed; client_seq orders them per install."""
+    """An intent-level operation waiting to be pushed; client_seq orders them per install.
+
+    The server's answer is kept on the row (ARCHITECTURE.md, "Sync protocol"): a rejected
+    operation stays for the quarantine list with the reason, and an acknowledged one records the
+    server epoch it was acknowledged under, so it is pushed again when the server's epoch changes.
+    """
 
     __tablename__ = "outbox_op"
     client_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -321,5 +326,38 @@ class OutboxOp(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    # AUTOINCREMENT: a client_seq is never reused, even after the newest row is gone.
+    # the server's answer: applied/duplicate/conflict/rejected, None while not yet answered
+    result: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # the authoritative row the server echoed, or why it refused the operation
+    server_reply: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    acked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    acked_epoch: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # AUTOINCREMENT: a client_seq is never reused, even after the newest row is gone. Migrations
+    # therefore only ADD COLUMN here: recreating the table would reset that high-water mark.
     __table_args__ = {"sqlite_autoincrement": True}
+
+
+# --- sync -------------------------------------------------------------------------------------
+
+
+class SyncCursor(Base):
+    """How far this device has pulled one scope (``hall:<id>``, ``ref:<region>``): the last change
+    sequence applied. Written in the same transaction as the page it applied, so a crash can
+    neither skip nor repeat a change. The checksum is the one the server sent with that page, so
+    a local copy that drifted from the server's can be noticed and the scope pulled again."""
+
+    __tablename__ = "sync_cursor"
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    checksum: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class SyncState(Base):
+    """What the sync client remembers between runs, one value per key: the server epoch (a new
+    one means re-push what the old one acknowledged), the last successful sync shown in the
+    status bar, and the server clock offset (device time is evidence, not order)."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -38,7 +38,7 @@ def _counts(db_path: Path) -> dict[str, int]:
 
 
 def _pretend_new_revision(monkeypatch: pytest.MonkeyPatch, migration) -> None:
-    monkeypatch.setattr(upgrade, "head_revision", lambda: "0002_next")
+    monkeypatch.setattr(upgrade, "head_revision", lambda: "9999_next")
     monkeypatch.setattr(upgrade, "migrate", migration)
 
 
