@@ -17,6 +17,15 @@ from app.numbering import notice_number, take_number
 from db.models import Case, Notice
 from db.repositories import CaseRepository, ReferenceRepository
 
+_ISSUED = "counterdesk.issued_notices"  # Session.info key: notices issued in this transaction
+
+
+def notice_snapshot(notice: Notice) -> dict[str, Any]:
+    """The notice row as the outbox ships it (JSON-safe)."""
+    return {"id": notice.id, "case_id": notice.case_id, "kind": notice.kind, "number": notice.number,
+            "issued_at": notice.issued_at.isoformat(), "issued_by": notice.issued_by,
+            "payload": notice.payload, "void": bool(notice.void)}
+
 
 class CaseUseCases:
     """Base of the case services. Every public method is one transaction on the write
@@ -49,6 +58,11 @@ class CaseUseCases:
         payload: dict[str, Any] = {
             "from": previous, "to": case.status, "case": case_snapshot(case), **(extra or {}),
         }
+        # the papers this action issued travel with it: the server keeps them, and their
+        # numbers must stay unique hall-wide (docs/sync-protocol.md)
+        issued = s.info.get(_ISSUED, {}).pop(case.id, [])
+        if issued:
+            payload["notices"] = issued
         self.ctx.record(
             s, actor, op_kind=op_kind, entity="case", entity_id=case.id, summary=summary,
             payload=payload, case_id=case.id,
@@ -66,10 +80,10 @@ class CaseUseCases:
         assert device is not None and hall is not None
         seq = take_number(s, f"notice-{kind}", now.year, standalone=device.standalone, now=now)
         number = notice_number(hall.code, kind, now.year, seq)
-        CaseRepository(s).add_notice(Notice(
-            id=uuid7(), case_id=case.id, kind=kind, number=number, issued_at=now,
-            issued_by=actor.id or "", payload=payload,
-        ))
+        notice = Notice(id=uuid7(), case_id=case.id, kind=kind, number=number, issued_at=now,
+                        issued_by=actor.id or "", payload=payload, void=False)
+        CaseRepository(s).add_notice(notice)
+        s.info.setdefault(_ISSUED, {}).setdefault(case.id, []).append(notice_snapshot(notice))
         return number
 
     def get(self, case_id: str) -> CaseView:

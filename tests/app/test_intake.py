@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import sqlite3
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from app.cases.rules import MaterialStatus
 from app.dto import DecisionInput
 from app.errors import IllegalTransition, InvalidInput
-from tests.app.kit import IntakeKit, resident_id
+from tests.app.kit import VALID_ID, IntakeKit, resident_id
 
 
 def _count(services, table: str) -> int:
@@ -203,3 +204,27 @@ def test_audit_trail_is_append_only(services, actor, kit) -> None:
         c.execute("UPDATE audit_event SET summary = 'x'")
     with sqlite3.connect(services.ctx.db.path) as c, pytest.raises(sqlite3.DatabaseError, match="never deleted"):
         c.execute("DELETE FROM cases")
+
+
+
+def test_every_notice_travels_in_the_operation_that_issued_it(services, actor, kit) -> None:
+    """The server keeps the papers too: each notice row rides in the payload of its own action."""
+    m = kit.matter(case_type="promised")
+    view = services.intake.open_case(actor, kit.request(m.id), window_id=None)
+    view = services.lifecycle.complete(actor, view.id, view.version, approved=True, result="准予登记")
+    services.lifecycle.deliver(actor, view.id, view.version, recipient="李明", recipient_id=VALID_ID)
+    good = DecisionInput("reject", reject_category="outside_jurisdiction", reject_reason="属省级事权",
+                         reject_legal_basis="《行政许可法》第三十二条", redirect_to="省市场监督管理局")
+    services.intake.open_case(actor, kit.request(m.id, decision=good), window_id=None)
+    with sqlite3.connect(services.ctx.db.path) as c:
+        rows = {r[0]: r[1:] for r in c.execute("SELECT number, id, case_id, kind, payload FROM notice")}
+        ops = [(r[0], json.loads(r[1])) for r in c.execute("SELECT kind, payload FROM outbox_op ORDER BY client_seq")]
+    shipped = [(kind, n) for kind, p in ops for n in p.get("notices", [])]
+    assert sorted(n["number"] for _k, n in shipped) == sorted(rows)  # each exactly once
+    for kind, n in shipped:
+        notice_id, case_id, notice_kind, payload = rows[n["number"]]
+        assert (n["id"], n["case_id"], n["kind"], n["payload"]) == (notice_id, case_id, notice_kind,
+                                                                     json.loads(payload))
+        assert kind.startswith("case.") and n["void"] is False
+    kinds = {k: sorted(n["kind"] for kk, n in shipped if kk == k) for k, _n in shipped}
+    assert kinds["case.complete"] == ["completion"] and kinds["case.deliver"] == ["pickup"]
