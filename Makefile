@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint check bench clean
+.PHONY: run test lint check bench bundle frozen-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,5 +28,15 @@ bench: $(STAMP)  ## benchmarks (numbers printed; not part of test)
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/ledger_search_1m.py
 
+$(VENV)/.installed-build: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,build]"
+	touch $@
+
+bundle: $(VENV)/.installed-build  ## PyInstaller one-folder build into dist/counter-desk (work files in .pyinstaller/)
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --workpath .pyinstaller --distpath dist build/counter-desk.spec
+
+frozen-check:  ## release check: clean venv, bundle, frozen smoke check, cold start; appends to docs/release-checks.md
+	$(PYTHON) build/frozen_check.py $(FROZEN_CHECK_ARGS)
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .pyinstaller
