@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from shiboken6 import isValid
 
 log = logging.getLogger(__name__)
 
@@ -89,3 +90,14 @@ class TaskRunner(QObject):
         """For shutdown: let queued writes finish before the database is closed."""
         self.write_pool.waitForDone(msecs)
         self.read_pool.waitForDone(msecs)
+
+
+def while_alive(widget: QObject, fn: Callable[[Any], None]) -> Callable[[Any], None]:
+    """``fn`` as a runner callback that is dropped when ``widget`` is gone by the time the job ends
+    (a dialog closed and deleted while its printers or backups were still being listed)."""
+
+    def call(value: Any) -> None:
+        if isValid(widget):
+            fn(value)
+
+    return call

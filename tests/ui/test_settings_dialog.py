@@ -97,3 +97,21 @@ def test_a_damaged_settings_file_is_shown_not_fatal(qtbot, services: Services, r
     assert w.idle.timer.interval() == 5 * 60_000
     dialog = _open(w, qtbot, wait_idle)
     assert "“九”无效" in dialog.notice.text()
+
+
+def test_closing_before_the_lists_arrive_is_harmless(qtbot, services: Services, runner, admin, wait_idle,
+                                                      monkeypatch) -> None:
+    import time
+
+    import ui.settings.settings_dialog as module
+
+    def slow_printers():
+        time.sleep(0.3)  # a print server that takes its time
+        return ["前台打印机"], ""
+
+    monkeypatch.setattr(module, "printer_names", slow_printers)
+    w = _window(qtbot, services, runner, admin, wait_idle)
+    dialog = w.open_machine_settings()
+    dialog.close()  # deleted on close, while the printers are still being listed
+    qtbot.waitUntil(lambda: w.findChild(MachineSettingsDialog) is None, timeout=3000)
+    wait_idle()  # the late answer is dropped, not delivered to a deleted dialog

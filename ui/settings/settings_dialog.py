@@ -31,7 +31,7 @@ from app.errors import DomainError
 from app.machine_settings import MachineSettings, check_server_url
 from app.services import Services
 from ui.errors import show_error
-from ui.tasks import TaskRunner
+from ui.tasks import TaskRunner, while_alive
 
 EDITOR_ROLES = ("chief", "admin")
 
@@ -135,7 +135,7 @@ class MachineSettingsDialog(QDialog):
         return self.staff.role in EDITOR_ROLES
 
     def _load(self) -> None:
-        self.runner.run(printer_names, self._on_printers_listed, lambda _e: None)
+        self.runner.run(printer_names, while_alive(self, self._on_printers_listed), lambda _e: None)
         self._load_backups_only()
 
     def _on_printers_listed(self, result: tuple[list[str], str]) -> None:
@@ -164,14 +164,15 @@ class MachineSettingsDialog(QDialog):
         db_path = self.services.ctx.db.path
         keep, now = self.services.backup_keep(), self.services.ctx.clock.now()
         self.runner.run(lambda: backup_now(db_path, backup_folder(db_path), keep=keep, now=now),
-                        self._on_backed_up, self._on_backup_failed)
+                        while_alive(self, self._on_backed_up), while_alive(self, self._on_backup_failed))
 
     def _on_backed_up(self, _path: object) -> None:
         self.backup_button.setEnabled(True)
         self._load_backups_only()
 
     def _load_backups_only(self) -> None:
-        self.runner.run(lambda: list_backups(backup_folder(self.services.ctx.db.path)), self._on_backups_listed)
+        self.runner.run(lambda: list_backups(backup_folder(self.services.ctx.db.path)),
+                        while_alive(self, self._on_backups_listed), lambda _e: None)
 
     def _on_backup_failed(self, exc: Exception) -> None:
         self.backup_button.setEnabled(True)
@@ -197,7 +198,8 @@ class MachineSettingsDialog(QDialog):
         self.save_button.setEnabled(False)
         actor = Actor(self.staff.id, self.staff.name)
         self.runner.run(lambda: self.services.save_machine_settings(actor, settings),
-                        lambda _r: self._on_saved(settings), self._on_save_failed, write=True)
+                        while_alive(self, lambda _r: self._on_saved(settings)),
+                        while_alive(self, self._on_save_failed), write=True)
 
     def _on_saved(self, settings: MachineSettings) -> None:
         self.settings_saved.emit(settings)

@@ -33,7 +33,7 @@ from app.errors import DomainError
 from app.machine_settings import MachineSettings
 from app.services import Services
 from app.setup import HallFile, demo_files, load_hall_file
-from ui.tasks import TaskRunner
+from ui.tasks import TaskRunner, while_alive
 
 
 class SetupDialog(QDialog):
@@ -148,8 +148,8 @@ class SetupDialog(QDialog):
         if path is None:
             return
         serial = self._load_serial
-        self.runner.run(lambda: load_hall_file(path), lambda h: self._on_hall_loaded(serial, h),
-                        lambda exc: self._on_hall_failed(serial, exc))
+        self.runner.run(lambda: load_hall_file(path), while_alive(self, lambda h: self._on_hall_loaded(serial, h)),
+                        while_alive(self, lambda exc: self._on_hall_failed(serial, exc)))
 
     def _on_hall_loaded(self, serial: int, hall: HallFile) -> None:
         if serial != self._load_serial:
@@ -191,7 +191,7 @@ class SetupDialog(QDialog):
         self._set_busy(True)
         self.message.setText(self.tr("正在建立本机数据（导入事项目录、人员和工作日历），请稍候…"))
         self.runner.run(lambda: self.services.set_up(hall, catalogue, window, machine),
-                        self._on_set_up, self._on_setup_failed, write=True)
+                        while_alive(self, self._on_set_up), while_alive(self, self._on_setup_failed), write=True)
 
     def _on_set_up(self, _result: object) -> None:
         self.message.setText(self.tr("设置完成。"))
