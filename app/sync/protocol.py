@@ -1,0 +1,116 @@
+"""Names both sides of the sync protocol agree on (docs/sync-protocol.md).
+
+Op kinds map to the case state machine's actions in app.cases.rules, so the server checks an
+uploaded case command with the same ``next_status`` the counter used offline.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from app.cases.rules import Action
+from app.numbering import CASE_TYPE_LETTERS, NOTICE_CODES
+from db.models import OutboxOp
+
+PROTOCOL_VERSION = 1
+PROTOCOL_HEADER = "X-Counter-Desk-Protocol"
+
+# a case op kind -> the action it performs; case.open/case.decide carry theirs in payload["decision"]
+CASE_ACTIONS: dict[str, Action | None] = {
+    "case.open": None,
+    "case.decide": None,
+    "case.suspend": Action.SUSPEND,
+    "case.resume": Action.RESUME,
+    "case.complete": Action.COMPLETE,
+    "case.deliver": Action.DELIVER,
+    "case.void": Action.VOID,
+    "case.supply_deferred": Action.SUPPLY_DEFERRED,
+    "case.deem_accepted": Action.DEEM_ACCEPTED,
+}
+ENQUIRY_ADD = "enquiry.add"
+# kinds the counter performs as Actor.system() (actor_id None)
+SYSTEM_KINDS = frozenset({"case.deem_accepted"})
+
+# number kinds a device may lease blocks of: the first argument of app.numbering.take_number
+NUMBER_KINDS = frozenset(
+    [f"case-{t}" for t in CASE_TYPE_LETTERS] + [f"notice-{k}" for k in NOTICE_CODES]
+)
+MAX_NUMBER = 999_999  # numbers are printed with six digits
+
+
+class OpStatus(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+
+
+class Code(StrEnum):
+    """Machine-readable reason of a non-applied answer (``code`` in the answer)."""
+
+    OP_REPLAYED = "op_replayed"  # duplicate: this op_id was answered under another client_seq
+    SAME_CONTENT = "same_content"  # duplicate: the server already holds exactly this row
+    STATE_MISMATCH = "state_mismatch"  # conflict: `from`/version differ from the server's case
+    CASE_UNKNOWN = "case_unknown"  # conflict: the server has no such case
+    ALREADY_EXISTS = "already_exists"  # conflict: a creation found a different row with that id
+    NUMBER_TAKEN = "number_taken"  # conflict: a case or notice number belongs to another record
+    ILLEGAL_TRANSITION = "illegal_transition"  # rejected: from -> to is not a legal step
+    RULE_VIOLATION = "rule_violation"  # rejected: an intake rule (Art. 32, 容缺...) refuses it
+    NOT_AUTHORISED = "not_authorised"  # rejected: the actor is not active staff of this hall
+    WRONG_HALL = "wrong_hall"  # rejected: the record belongs to another hall
+    UNKNOWN_REFERENCE = "unknown_reference"  # rejected: matter/window/staff unknown to the server
+    UNKNOWN_KIND = "unknown_kind"  # rejected: the server does not know this op kind
+    INVALID_PAYLOAD = "invalid_payload"  # rejected: the payload is malformed
+    CLIENT_SEQ_REUSED = "client_seq_reused"  # rejected: this client_seq carried another op_id
+
+
+class Entity(StrEnum):
+    CASE = "case"
+    NOTICE = "notice"
+    ENQUIRY = "enquiry"
+    SUSPENSION = "suspension"
+    HALL = "hall"
+    WINDOW = "window"
+    STAFF = "staff"
+    PARAMETER = "parameter"
+    DEPARTMENT = "department"
+    MATTER = "matter"
+    CALENDAR_DAY = "calendar_day"
+    DISHONEST_PARTY = "dishonest_party"
+
+
+REF_CATALOGUE = "ref:catalogue"
+REF_CALENDAR = "ref:calendar"
+REF_DISHONEST = "ref:dishonest"
+REFERENCE_SCOPES = (REF_CATALOGUE, REF_CALENDAR, REF_DISHONEST)
+
+
+def hall_scope(hall_id: str) -> str:
+    """The hall's work: cases, notices, enquiries, suspensions."""
+    return f"hall:{hall_id}"
+
+
+def hall_ref_scope(hall_id: str, part: str) -> str:
+    """A hall's reference data: ``windows`` (hall + windows), ``staff``, ``parameters``."""
+    return f"hall:{hall_id}:{part}"
+
+
+HALL_REF_PARTS = ("windows", "staff", "parameters")
+
+
+def device_scopes(hall_id: str) -> list[str]:
+    """Every scope a device of ``hall_id`` pulls, reference data first (work rows refer to it)."""
+    return [*REFERENCE_SCOPES, *(hall_ref_scope(hall_id, p) for p in HALL_REF_PARTS), hall_scope(hall_id)]
+
+
+def scope_allowed(scope: str, hall_id: str) -> bool:
+    return scope in REFERENCE_SCOPES or scope == hall_scope(hall_id) or scope.startswith(f"hall:{hall_id}:")
+
+
+def push_op(op: OutboxOp) -> dict[str, Any]:
+    """An outbox row as it is pushed (the ``ops[]`` element of POST /v1/push)."""
+    return {
+        "op_id": op.op_id, "client_seq": op.client_seq, "kind": op.kind, "entity_id": op.entity_id,
+        "actor_id": op.actor_id, "created_at": op.created_at.isoformat(), "payload": op.payload,
+    }

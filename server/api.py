@@ -1,0 +1,193 @@
+"""The HTTP API (FastAPI): server meta, enrolment, administration; the sync routes are in
+server.sync_routes. docs/sync-protocol.md is the contract.
+
+Handlers are plain functions, run by FastAPI in its worker threads; each opens its own short
+transactions on the shared ServerDatabase. Refusals are ApiError -> ``{"error": {code, message}}``
+with the status it names; a malformed body is 422 ``invalid_request``; anything unexpected is a
+500 whose body says so without details (the traceback goes to the server log).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from sqlalchemy import select
+
+from app.sync.protocol import PROTOCOL_VERSION, device_scopes
+from app.sync.rows import entity_row
+from db.models import Hall, Staff, Window
+from server import devices, numbers
+from server.engine import ServerDatabase
+from server.errors import ApiError
+from server.meta import Clock, current_epoch, iso_utc, naive_utc, utc_now
+from server.schema import SyncDevice
+from server.settings import ServerSettings
+from server.wire import CodeIn, EnrolIn, RevokeIn
+
+log = logging.getLogger("counter_desk.server")
+SERVER_VERSION = "0.1.0"
+
+
+@dataclass
+class ServerState:
+    db: ServerDatabase
+    settings: ServerSettings
+    clock: Clock
+
+    def now(self) -> dt.datetime:
+        """Naive UTC, as the server stores its own timestamps."""
+        return naive_utc(self.clock)
+
+    def stamp(self) -> dict[str, str]:
+        """``epoch`` and ``server_time``: part of every sync answer."""
+        with self.db.snapshot() as s:
+            epoch = current_epoch(s)
+        return {"epoch": epoch, "server_time": self.clock().astimezone(dt.UTC).isoformat()}
+
+
+def state_of(request: Request) -> ServerState:
+    state = request.app.state.server
+    assert isinstance(state, ServerState)
+    return state
+
+
+def check_protocol(x_counter_desk_protocol: Annotated[str | None, Header()] = None) -> None:
+    if x_counter_desk_protocol not in (None, str(PROTOCOL_VERSION)):
+        raise ApiError(400, "protocol_unsupported",
+                       f"服务器使用同步协议第 {PROTOCOL_VERSION} 版，本机版本不兼容，请升级窗口工作台。",
+                       server_protocol=PROTOCOL_VERSION)
+
+
+State = Annotated[ServerState, Depends(state_of)]
+
+
+def current_device(state: State, authorization: Annotated[str | None, Header()] = None) -> SyncDevice:
+    """The enrolled, not revoked device of the request (401/403 otherwise)."""
+    with state.db.snapshot() as s:
+        device = devices.authenticate_device(s, authorization)
+    now = state.now()
+    if device.last_seen_at is None or now - device.last_seen_at > dt.timedelta(minutes=1):
+        with state.db.write() as s:
+            devices.touch_device(s, device.id, now)
+    return device
+
+
+_basic = HTTPBasic(auto_error=False)
+
+
+def current_admin(state: State, credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)]) -> Staff:
+    """A hall administrator by HTTP Basic login and password (argon2, about 50 ms)."""
+    if credentials is None:
+        raise ApiError(401, "admin_auth_failed", "请以中心管理员身份登录。")
+    with state.db.snapshot() as s:
+        return devices.authenticate_admin(s, credentials.username, credentials.password)
+
+
+Device = Annotated[SyncDevice, Depends(current_device)]
+Admin = Annotated[Staff, Depends(current_admin)]
+router = APIRouter(prefix="/v1", dependencies=[Depends(check_protocol)])
+
+
+@router.get("/meta")
+def meta(state: State) -> dict[str, Any]:
+    """No credential needed: lets a counter check the address, the clock skew and the epoch."""
+    return {**state.stamp(), "protocol_version": PROTOCOL_VERSION, "server_version": SERVER_VERSION}
+
+
+def _hall_json(s: Any, device: SyncDevice) -> dict[str, Any]:
+    hall = s.get(Hall, device.hall_id)
+    window = s.get(Window, device.window_id) if device.window_id else None
+    return {"hall": entity_row("hall", hall) if hall else None,
+            "window": entity_row("window", window) if window else None,
+            "scopes": device_scopes(device.hall_id)}
+
+
+@router.post("/enrol", status_code=201)
+def enrol(body: EnrolIn, state: State) -> dict[str, Any]:
+    """Redeem a one-time code: the device's id and secret (shown once), its hall, window and scopes."""
+    used = [numbers.UsedNumbers(u.kind, u.year, u.highest) for u in body.standalone_used]
+    with state.db.write() as s:
+        device, secret = devices.redeem_code(s, body.code, request_id=body.request_id,
+                                             device_name=body.device_name, now=state.now())
+        numbers.report_used(s, device.hall_id, used)
+        out = {"device_id": device.id, "credential": devices.credential(device, secret),
+               **_hall_json(s, device)}
+    log.info("device %s enrolled for hall %s", device.id, device.hall_id)
+    return {**state.stamp(), **out}
+
+
+@router.get("/device")
+def device_info(device: Device, state: State) -> dict[str, Any]:
+    with state.db.snapshot() as s:
+        out = {**devices.device_json(device), **_hall_json(s, device)}
+    return {**state.stamp(), **out}
+
+
+@router.post("/admin/enrolment-codes", status_code=201)
+def create_enrolment_code(body: CodeIn, admin: Admin, state: State) -> dict[str, Any]:
+    ttl = body.ttl_minutes or state.settings.code_ttl_minutes
+    if ttl > state.settings.max_code_ttl_minutes:
+        raise ApiError(422, "ttl_too_long", f"登记码有效期最长 {state.settings.max_code_ttl_minutes} 分钟。")
+    with state.db.write() as s:
+        code, row, window = devices.create_code(
+            s, hall_id=admin.hall_id, window_number=body.window_number, created_by=admin.id,
+            device_name=body.device_name, ttl=dt.timedelta(minutes=ttl), now=state.now())
+        return {"code": code, "hall_id": row.hall_id, "window_id": window.id, "window_number": window.number,
+                "device_name": row.device_name, "expires_at": iso_utc(row.expires_at)}
+
+
+@router.get("/admin/devices")
+def list_devices(admin: Admin, state: State) -> dict[str, Any]:
+    with state.db.snapshot() as s:
+        rows = s.scalars(select(SyncDevice).where(SyncDevice.hall_id == admin.hall_id)
+                         .order_by(SyncDevice.enrolled_at)).all()
+        return {"devices": [devices.device_json(d) for d in rows]}
+
+
+@router.post("/admin/devices/{device_id}/revoke")
+def revoke(device_id: str, body: RevokeIn, admin: Admin, state: State) -> dict[str, Any]:
+    with state.db.write() as s:
+        device = devices.revoke_device(s, hall_id=admin.hall_id, device_id=device_id, by=admin.id,
+                                       reason=body.reason, now=state.now())
+        out = devices.device_json(device)
+    log.info("device %s revoked by %s", device_id, admin.login)
+    return out
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(exc.body(), status_code=exc.status)
+
+
+async def _invalid(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()]
+    body = {"error": {"code": "invalid_request", "message": "请求格式不正确。", "detail": detail}}
+    return JSONResponse(body, status_code=422)
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    body = {"error": {"code": "server_error", "message": "服务器内部错误，本次请求未完成，请稍后重试。"}}
+    return JSONResponse(body, status_code=500)
+
+
+def create_app(db: ServerDatabase, settings: ServerSettings, clock: Clock = utc_now) -> FastAPI:
+    """The ASGI app on an opened, migrated database."""
+    from server.sync_routes import router as sync_router
+
+    app = FastAPI(title="Counter Desk server", version=SERVER_VERSION)
+    app.state.server = ServerState(db=db, settings=settings, clock=clock)
+    app.include_router(router)
+    app.include_router(sync_router)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(Exception, _unexpected)
+    return app

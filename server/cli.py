@@ -1,0 +1,215 @@
+"""``counter-desk-server``: run, set up and look after the central server.
+
+    counter-desk-server serve [--demo] [--host H] [--port P]   the HTTP server (uvicorn)
+    counter-desk-server migrate                                create/upgrade the schema
+    counter-desk-server seed-demo                              load the demo hall
+    counter-desk-server seed-hall HALL.json CATALOGUE.(json|xlsx)
+    counter-desk-server import-counter STORE.sqlite3           take over a standalone counter's hall
+    counter-desk-server create-enrolment-code --window 01 [--hall DEMO] [--ttl 60]
+    counter-desk-server list-devices | revoke-device ID --reason TEXT
+    counter-desk-server backup [--to DIR] | restore FILE | renew-epoch | epoch
+
+Every command takes ``--db URL`` and ``--data DIR`` (else COUNTER_DESK_SERVER_DB/_DATA, else a
+SQLite file in the user data folder). Errors print one line to stderr and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.errors import DomainError
+from db.models import Hall
+from server import backup as backups
+from server import devices, seed
+from server.engine import ServerDatabase, migrate, open_server_database
+from server.errors import ApiError
+from server.meta import current_epoch, naive_utc, utc_now
+from server.schema import SyncDevice
+from server.settings import ServerSettings
+
+Command = Callable[[argparse.Namespace, ServerSettings], int]
+
+
+def _now() -> dt.datetime:
+    return naive_utc(utc_now)
+
+
+def _open(settings: ServerSettings) -> ServerDatabase:
+    return open_server_database(settings.database_url)
+
+
+def cmd_serve(args: argparse.Namespace, settings: ServerSettings) -> int:
+    import uvicorn
+
+    from server.api import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    db = _open(settings)
+    if args.demo:
+        seed.seed_demo(db, _now())
+        _print_demo_code(db)
+    print(f"Counter Desk server on http://{args.host}:{args.port}  database: {db.url.render_as_string()}", flush=True)
+    uvicorn.run(create_app(db, settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _print_demo_code(db: ServerDatabase) -> None:
+    with db.write() as s:
+        hall = s.scalar(select(Hall).where(Hall.code == "DEMO"))
+        if hall is None:
+            return
+        code, _row, _ = devices.create_code(s, hall_id=hall.id, window_number="01", created_by="cli",
+                                           device_name="", ttl=dt.timedelta(hours=24), now=_now())
+    print(f"demo hall ready; enrolment code for window 01 (valid 24 h): {code}", flush=True)
+
+
+def cmd_migrate(args: argparse.Namespace, settings: ServerSettings) -> int:
+    db = ServerDatabase(settings.database_url)
+    migrate(db)
+    print(f"schema up to date: {db.url.render_as_string()}")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace, settings: ServerSettings) -> int:
+    hall_id = seed.seed_demo(_open(settings), _now())
+    print("demo hall loaded" if hall_id else "demo hall already present")
+    return 0
+
+
+def cmd_seed_hall(args: argparse.Namespace, settings: ServerSettings) -> int:
+    hall_id = seed.seed_hall(_open(settings), Path(args.hall_file), Path(args.catalogue_file), _now())
+    print(f"hall loaded: {hall_id}" if hall_id else "a hall with that code is already present")
+    return 0
+
+
+def cmd_import_counter(args: argparse.Namespace, settings: ServerSettings) -> int:
+    hall_id = seed.import_counter_store(_open(settings), Path(args.store), _now())
+    print(f"hall taken over from {args.store}: {hall_id}")
+    return 0
+
+
+def _hall_id(db: ServerDatabase, code: str | None) -> str:
+    with db.snapshot() as s:
+        halls = list(s.scalars(select(Hall).where(Hall.code == code) if code else select(Hall)))
+    if len(halls) != 1:
+        raise ApiError(400, "hall_ambiguous", "请用 --hall 指定大厅代码。" if halls else "服务器上没有该大厅。")
+    return halls[0].id
+
+
+def cmd_create_code(args: argparse.Namespace, settings: ServerSettings) -> int:
+    db = _open(settings)
+    hall_id = _hall_id(db, args.hall)
+    with db.write() as s:
+        code, row, window = devices.create_code(s, hall_id=hall_id, window_number=args.window, created_by="cli",
+                                                device_name=args.name, ttl=dt.timedelta(minutes=args.ttl), now=_now())
+        print(f"{code}  ({window.number}号窗口, valid until {row.expires_at:%Y-%m-%d %H:%M} UTC)")
+    return 0
+
+
+def cmd_list_devices(args: argparse.Namespace, settings: ServerSettings) -> int:
+    with _open(settings).snapshot() as s:
+        for d in s.scalars(select(SyncDevice).order_by(SyncDevice.enrolled_at)):
+            state = f"revoked {d.revoked_at:%Y-%m-%d}" if d.revoked_at else "active"
+            print(f"{d.id}  {d.name}  enrolled {d.enrolled_at:%Y-%m-%d %H:%M}  {state}")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace, settings: ServerSettings) -> int:
+    db = _open(settings)
+    with db.write() as s:
+        device = s.get(SyncDevice, args.device_id)
+        if device is None:
+            raise ApiError(404, "device_unknown", "没有该设备。")
+        devices.revoke_device(s, hall_id=device.hall_id, device_id=device.id, by="cli", reason=args.reason, now=_now())
+    print(f"revoked {args.device_id}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: ServerSettings) -> int:
+    folder = Path(args.to) if args.to else settings.data_dir / "backups"
+    print(backups.backup(_open(settings), folder, _now()))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: ServerSettings) -> int:
+    epoch = backups.restore(ServerDatabase(settings.database_url), Path(args.file), _now())
+    print(f"restored; new epoch {epoch}")
+    return 0
+
+
+def cmd_renew_epoch(args: argparse.Namespace, settings: ServerSettings) -> int:
+    epoch = backups.renew_after_restore(ServerDatabase(settings.database_url), _now(), args.reason)
+    print(f"new epoch {epoch}")
+    return 0
+
+
+def cmd_epoch(args: argparse.Namespace, settings: ServerSettings) -> int:
+    with _open(settings).snapshot() as s:
+        print(current_epoch(s))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="counter-desk-server", description="Counter Desk central server")
+    p.add_argument("--db", help="database URL (postgresql://... or sqlite:///path)")
+    p.add_argument("--data", help="data folder (default SQLite file, backups)")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--demo", action="store_true", help="load the demo hall on first start")
+    serve.set_defaults(run=cmd_serve)
+    sub.add_parser("migrate").set_defaults(run=cmd_migrate)
+    sub.add_parser("seed-demo").set_defaults(run=cmd_seed_demo)
+    hall = sub.add_parser("seed-hall")
+    hall.add_argument("hall_file")
+    hall.add_argument("catalogue_file")
+    hall.set_defaults(run=cmd_seed_hall)
+    imp = sub.add_parser("import-counter")
+    imp.add_argument("store")
+    imp.set_defaults(run=cmd_import_counter)
+    code = sub.add_parser("create-enrolment-code")
+    code.add_argument("--window", required=True)
+    code.add_argument("--hall")
+    code.add_argument("--ttl", type=int, default=60, help="minutes")
+    code.add_argument("--name", default="")
+    code.set_defaults(run=cmd_create_code)
+    sub.add_parser("list-devices").set_defaults(run=cmd_list_devices)
+    rev = sub.add_parser("revoke-device")
+    rev.add_argument("device_id")
+    rev.add_argument("--reason", required=True)
+    rev.set_defaults(run=cmd_revoke)
+    bak = sub.add_parser("backup")
+    bak.add_argument("--to")
+    bak.set_defaults(run=cmd_backup)
+    res = sub.add_parser("restore")
+    res.add_argument("file")
+    res.set_defaults(run=cmd_restore)
+    ren = sub.add_parser("renew-epoch")
+    ren.add_argument("--reason", default="renewed by hand")
+    ren.set_defaults(run=cmd_renew_epoch)
+    sub.add_parser("epoch").set_defaults(run=cmd_epoch)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = ServerSettings.from_env(args.db, Path(args.data) if args.data else None)
+    run: Command = args.run
+    try:
+        return run(args, settings)
+    except ApiError as exc:
+        print(exc.message, file=sys.stderr)
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+    except subprocess.CalledProcessError as exc:
+        print(f"{exc.cmd[0]} failed: {exc.stderr.decode(errors='replace').strip()}", file=sys.stderr)
+    return 1

@@ -1,0 +1,104 @@
+"""Notices (papers) arriving with case ops, and enquiries (``enquiry.add``): append-only records.
+
+A record the server already holds with the same content is a duplicate (success); the same id
+with other content is a conflict; a notice number held by another notice is a conflict (numbers
+are unique per hall and year, never silently overwritten). Runs inside the push driver's
+savepoint; refusals raise OpRefused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.sync.checksum import canonical_json
+from app.sync.protocol import Code, Entity, OpStatus
+from app.sync.rows import column_values, entity_row
+from db.models import Enquiry, Notice, Staff, Window
+from server.oputil import Echo, OpContext, OpRefused, conflict, rejected, related
+
+NOTICE_KEYS = ("id", "case_id", "kind", "number", "issued_at", "issued_by", "payload")
+
+
+def _notice_echo(base: Echo, notice: Notice) -> Echo:
+    clash = related(Entity.NOTICE, [(notice.id, entity_row(Entity.NOTICE, notice))])
+    return Echo(base.entity, base.row, base.related + clash)
+
+
+def _check_one(ctx: OpContext, case_id: str, n: Any, base: Echo) -> Notice | None:
+    """The new Notice to insert, or None when the server already holds exactly this one."""
+    if not isinstance(n, dict) or any(k not in n for k in NOTICE_KEYS) or n["case_id"] != case_id:
+        raise rejected(Code.INVALID_PAYLOAD, "操作所附文书数据不完整。", base)
+    if not str(n["number"]).startswith(f"{ctx.hall.code}-"):
+        raise rejected(Code.WRONG_HALL, f"文书编号 {n['number']} 不属于本大厅。", base)
+    issuer = ctx.s.get(Staff, n["issued_by"])
+    if issuer is None or issuer.hall_id != ctx.hall.id:
+        raise rejected(Code.UNKNOWN_REFERENCE, "文书的出具人不是本大厅人员。", base)
+    row = {**n, "void": bool(n.get("void", False))}
+    held = ctx.s.get(Notice, n["id"])
+    if held is not None:
+        if canonical_json(entity_row(Entity.NOTICE, held)) == canonical_json(row):
+            return None
+        message = f"服务器上的文书 {held.number} 与本机记录不一致。"
+        raise conflict(Code.ALREADY_EXISTS, message, _notice_echo(base, held))
+    other = ctx.s.scalar(select(Notice).where(Notice.number == str(n["number"])))
+    if other is not None:
+        raise conflict(Code.NUMBER_TAKEN, f"文书编号 {n['number']} 已被其他文书使用，请作废本机该编号后重新出具。",
+                       _notice_echo(base, other))
+    try:
+        return Notice(**column_values(Notice.__table__, row))
+    except ValueError as exc:
+        raise rejected(Code.INVALID_PAYLOAD, "文书的出具时间格式不正确。", base) from exc
+
+
+def check_notices(ctx: OpContext, case_id: str, notices: Any, base: Echo) -> list[Notice]:
+    """The notices of an op that are new to the server, after every check (nothing written yet)."""
+    if not isinstance(notices, list):
+        raise rejected(Code.INVALID_PAYLOAD, "操作所附文书应为列表。", base)
+    numbers = [n.get("number") for n in notices if isinstance(n, dict)]
+    if len(set(numbers)) != len(numbers):
+        raise rejected(Code.INVALID_PAYLOAD, "同一操作中的文书编号重复。", base)
+    out = [_check_one(ctx, case_id, n, base) for n in notices]
+    return [n for n in out if n is not None]
+
+
+def write_notices(ctx: OpContext, notices: list[Notice]) -> None:
+    for notice in notices:
+        ctx.s.add(notice)
+    ctx.s.flush()
+    for notice in notices:
+        ctx.change(Entity.NOTICE, notice.id, entity_row(Entity.NOTICE, notice))
+
+
+def _enquiry_checks(ctx: OpContext, p: dict[str, Any]) -> None:
+    if p.get("id") != ctx.op.entity_id:
+        raise rejected(Code.INVALID_PAYLOAD, "首问登记的编号不一致。")
+    if p.get("hall_id") != ctx.hall.id:
+        raise rejected(Code.WRONG_HALL, "该首问登记不属于本机所在大厅。")
+    if p.get("staff_id") != ctx.op.actor_id:
+        raise rejected(Code.NOT_AUTHORISED, "首问登记的登记人与操作人不一致。")
+    window = ctx.s.get(Window, p["window_id"]) if p.get("window_id") else None
+    if p.get("window_id") and (window is None or window.hall_id != ctx.hall.id):
+        raise rejected(Code.UNKNOWN_REFERENCE, "首问登记所属窗口不在本大厅。")
+
+
+def apply_enquiry(ctx: OpContext) -> Echo:
+    """``enquiry.add``: the payload is the enquiry row."""
+    p = ctx.op.payload
+    _enquiry_checks(ctx, p)
+    held = ctx.s.get(Enquiry, ctx.op.entity_id)
+    if held is not None:
+        echo = Echo(Entity.ENQUIRY, entity_row(Entity.ENQUIRY, held))
+        if canonical_json(echo.row or {}) == canonical_json(p):
+            raise OpRefused(OpStatus.DUPLICATE, Code.SAME_CONTENT, "服务器上已有该首问登记。", echo)
+        raise conflict(Code.ALREADY_EXISTS, "服务器上的该首问登记与本机记录不一致。", echo)
+    try:
+        row = Enquiry(**column_values(Enquiry.__table__, p))
+    except ValueError as exc:
+        raise rejected(Code.INVALID_PAYLOAD, "首问登记的时间格式不正确。") from exc
+    ctx.s.add(row)
+    ctx.s.flush()
+    out = entity_row(Entity.ENQUIRY, row)
+    ctx.change(Entity.ENQUIRY, row.id, out)
+    return Echo(Entity.ENQUIRY, out)

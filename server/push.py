@@ -1,0 +1,121 @@
+"""Push: apply a device's batch of outbox operations, each exactly once (docs/sync-protocol.md).
+
+Operations are applied in client_seq order, each in its own write transaction that first locks
+the hall scope's counter (so the hall's changes are numbered in commit order and two pushes to one
+hall never interleave inside an op), then looks the op up in the inbox:
+
+* (client_id, client_seq) answered before -> the stored answer, byte for byte (a replay); if that
+  client_seq carried another op_id -> rejected ``client_seq_reused`` (not stored);
+* op_id answered before under another client_seq -> duplicate ``op_replayed`` with the current row;
+* otherwise the op's handler runs inside a savepoint: applied, or a conflict/rejected/duplicate
+  answer with nothing written but the inbox row. A rejected op never blocks the ops after it.
+
+The answer and the inbox row commit together; a database error other than a refused op rolls
+back that op's transaction and propagates (the device retries the batch; nothing half-applied).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
+
+from app.sync.protocol import CASE_ACTIONS, ENQUIRY_ADD, SYSTEM_KINDS, Code, Entity, OpStatus, hall_scope
+from app.sync.rows import entity_row
+from db.models import Enquiry, Hall, Staff
+from db.repositories import CaseRepository
+from server.case_ops import apply_case_op, case_echo
+from server.changes import lock_scopes
+from server.engine import ServerDatabase
+from server.notice_ops import apply_enquiry
+from server.oputil import Echo, IncomingOp, OpContext, OpRefused, answer, rejected
+from server.schema import InboxOp, SyncDevice
+
+Handler = Callable[[OpContext], Echo]
+
+
+def _handler(kind: str) -> Handler | None:
+    if kind in CASE_ACTIONS:
+        return apply_case_op
+    if kind == ENQUIRY_ADD:
+        return apply_enquiry
+    return None
+
+
+def current_echo(ctx: OpContext) -> Echo:
+    """The authoritative row of the op's entity as the server holds it now."""
+    if ctx.op.kind in CASE_ACTIONS:
+        return case_echo(ctx, CaseRepository(ctx.s).get(ctx.op.entity_id))
+    if ctx.op.kind == ENQUIRY_ADD:
+        row = ctx.s.get(Enquiry, ctx.op.entity_id)
+        return Echo(Entity.ENQUIRY, entity_row(Entity.ENQUIRY, row) if row else None)
+    return Echo()
+
+
+def _check_actor(ctx: OpContext) -> None:
+    if ctx.op.actor_id is None:
+        if ctx.op.kind not in SYSTEM_KINDS:
+            raise rejected(Code.NOT_AUTHORISED, "操作没有记录操作人。")
+        return
+    staff = ctx.s.get(Staff, ctx.op.actor_id)
+    if staff is None or not staff.active or staff.hall_id != ctx.device.hall_id:
+        raise rejected(Code.NOT_AUTHORISED, "操作人不是本大厅在岗人员，服务器不接受该操作。")
+
+
+def _run(ctx: OpContext) -> dict[str, Any]:
+    handler = _handler(ctx.op.kind)
+    try:
+        with ctx.s.begin_nested():
+            if handler is None:
+                raise rejected(Code.UNKNOWN_KIND, f"服务器不支持“{ctx.op.kind}”类型的操作。")
+            _check_actor(ctx)
+            echo = handler(ctx)
+        return answer(ctx.op, OpStatus.APPLIED, echo)
+    except OpRefused as refused:
+        echo = refused.echo if refused.echo.entity else current_echo(ctx)
+        return answer(ctx.op, refused.status, echo, code=refused.code, message=refused.message)
+    except (IntegrityError, DataError) as exc:
+        message = f"服务器无法保存该操作的数据：{type(exc.orig).__name__}"
+        return answer(ctx.op, OpStatus.REJECTED, current_echo(ctx), code=Code.INVALID_PAYLOAD, message=message)
+
+
+def _decide(ctx: OpContext) -> dict[str, Any]:
+    earlier = ctx.s.scalars(select(InboxOp).where(InboxOp.op_id == ctx.op.op_id).limit(1)).first()
+    if earlier is not None:
+        message = f"该操作已于先前以序号 {earlier.client_seq} 提交过（结果：{earlier.status}）。"
+        return answer(ctx.op, OpStatus.DUPLICATE, current_echo(ctx), code=Code.OP_REPLAYED, message=message)
+    return _run(ctx)
+
+
+def apply_one(db: ServerDatabase, device: SyncDevice, op: IncomingOp, now: dt.datetime) -> dict[str, Any]:
+    """Apply (or answer again) one op in its own transaction; returns its answer."""
+    with db.write() as s:
+        counter = lock_scopes(s, [hall_scope(device.hall_id)])[hall_scope(device.hall_id)]
+        stored = s.get(InboxOp, (device.id, op.client_seq))
+        if stored is not None:
+            if stored.op_id == op.op_id:
+                return dict(stored.answer)
+            message = f"序号 {op.client_seq} 已被另一操作使用，请按服务器给出的序号上限重新编号后再提交。"
+            return answer(op, OpStatus.REJECTED, Echo(), code=Code.CLIENT_SEQ_REUSED, message=message)
+        hall = s.get(Hall, device.hall_id)
+        assert hall is not None
+        ctx = OpContext(s=s, device=device, hall=hall, counter=counter, op=op, now=now)
+        result = _decide(ctx)
+        s.add(InboxOp(client_id=device.id, client_seq=op.client_seq, op_id=op.op_id, kind=op.kind[:48],
+                      status=result["status"], received_at=now, answer=result))
+        return result
+
+
+def push_batch(
+    db: ServerDatabase, device: SyncDevice, ops: Sequence[IncomingOp], now: Callable[[], dt.datetime],
+) -> list[dict[str, Any]]:
+    return [apply_one(db, device, op, now()) for op in sorted(ops, key=lambda o: o.client_seq)]
+
+
+def client_seq_high(s: Session, device_id: str) -> int:
+    """The highest client_seq the server holds for ``device_id`` (0: none)."""
+    return int(s.scalar(select(func.max(InboxOp.client_seq)).where(InboxOp.client_id == device_id)) or 0)

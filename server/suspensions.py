@@ -1,0 +1,61 @@
+"""Suspensions of the case clock (Art. 45) kept with ``case.suspend`` / ``case.resume``.
+
+An op may carry ``suspension``: the full row the counter wrote. Without it (today's
+counter does not send it yet) the server derives the row: on suspend a new one (id derived from the op id,
+started the day of the case's update), on resume it closes the open one with the op's
+``suspended_working_days``. Runs inside the push driver's savepoint.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from app.cases.rules import Action
+from app.sync.protocol import Code, Entity
+from app.sync.rows import column_values, entity_row
+from db.models import Case, Suspension
+from db.repositories import CaseRepository
+from server.oputil import OpContext, rejected
+
+NAMESPACE = uuid.UUID("0b6c1f0e-8f0e-4d53-a7f5-2d1c4b9e7a31")
+
+
+def _from_payload(ctx: OpContext, case: Case, row: dict[str, Any]) -> Suspension:
+    if row.get("case_id") != case.id or not row.get("id"):
+        raise rejected(Code.INVALID_PAYLOAD, "暂停计时记录与办件不一致。")
+    try:
+        values = column_values(Suspension.__table__, row)
+    except ValueError as exc:
+        raise rejected(Code.INVALID_PAYLOAD, "暂停计时记录的日期格式不正确。") from exc
+    held = ctx.s.get(Suspension, row["id"])
+    target = held or Suspension(id=row["id"])
+    for key, value in values.items():
+        setattr(target, key, value)
+    if held is None:
+        ctx.s.add(target)
+    return target
+
+
+def _derived(ctx: OpContext, case: Case, action: Action) -> Suspension | None:
+    payload = ctx.op.payload
+    if action == Action.SUSPEND:
+        row = Suspension(id=str(uuid.uuid5(NAMESPACE, ctx.op.op_id)), case_id=case.id,
+                         reason=str(payload.get("reason", "")), started_on=case.updated_at.date(), working_days=0)
+        ctx.s.add(row)
+        return row
+    row_open = CaseRepository(ctx.s).open_suspension(case.id)
+    if row_open is not None:
+        row_open.ended_on = case.updated_at.date()
+        row_open.working_days = int(payload.get("suspended_working_days", 0) or 0)
+    return row_open
+
+
+def write_suspension(ctx: OpContext, case: Case, action: Action | None) -> None:
+    if action not in (Action.SUSPEND, Action.RESUME):
+        return
+    given = ctx.op.payload.get("suspension")
+    row = _from_payload(ctx, case, given) if isinstance(given, dict) else _derived(ctx, case, action)
+    if row is not None:
+        ctx.s.flush()
+        ctx.change(Entity.SUSPENSION, row.id, entity_row(Entity.SUSPENSION, row))

@@ -1,0 +1,90 @@
+"""The sync routes: push, pull, number blocks, staff login. Every one needs the device credential.
+
+Each handler runs in a FastAPI worker thread and opens its own transactions (push: one per op;
+pull: one snapshot per page). Refusals are ApiError (docs/sync-protocol.md lists them).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from app.sync.protocol import scope_allowed
+from server import devices, numbers
+from server.api import Device, State, check_protocol
+from server.changes import pull_page
+from server.errors import ApiError
+from server.oputil import IncomingOp
+from server.push import client_seq_high, push_batch
+from server.wire import LeaseIn, PushIn, ReportIn, StaffLoginIn
+
+router = APIRouter(prefix="/v1", dependencies=[Depends(check_protocol)])
+
+
+@router.post("/push")
+def push(body: PushIn, device: Device, state: State) -> dict[str, Any]:
+    """Apply the batch in client_seq order; one answer per op, in that order."""
+    ops = [IncomingOp(op_id=o.op_id, client_seq=o.client_seq, kind=o.kind, entity_id=o.entity_id,
+                      actor_id=o.actor_id, payload=o.payload, created_at=o.created_at) for o in body.ops]
+    if len(ops) > state.settings.max_batch:
+        raise ApiError(413, "batch_too_large", f"一次最多提交 {state.settings.max_batch} 个操作。")
+    results = push_batch(state.db, device, ops, state.now)
+    with state.db.snapshot() as s:
+        high = client_seq_high(s, device.id)
+    return {**state.stamp(), "client_id": device.id, "client_seq_high": high, "results": results}
+
+
+@router.get("/pull")
+def pull(
+    device: Device, state: State, scope: str, cursor: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int | None, Query(ge=1)] = None, epoch: str | None = None,
+) -> dict[str, Any]:
+    """One page of the scope's rows changed after ``cursor`` (see Page in server.changes)."""
+    if not scope_allowed(scope, device.hall_id):
+        raise ApiError(403, "scope_forbidden", "本机无权读取该范围的数据。")
+    stamp = state.stamp()
+    if epoch is not None and epoch != stamp["epoch"]:
+        raise ApiError(409, "epoch_changed", "服务器已从备份恢复，请重新提交已确认的操作并从头同步。",
+                       epoch=stamp["epoch"])
+    size = min(limit or state.settings.page_size, state.settings.max_page_size)
+    with state.db.snapshot() as s:
+        page = pull_page(s, scope, cursor, size)
+    if cursor > page.last_seq:
+        raise ApiError(409, "cursor_ahead", "本机同步位置超出服务器记录，请从头同步该范围。",
+                       last_seq=page.last_seq, epoch=stamp["epoch"])
+    return {**stamp, "scope": scope, "cursor": cursor, "next_cursor": page.next_cursor,
+            "has_more": page.has_more, "last_seq": page.last_seq, "checksum": page.checksum,
+            "row_count": page.row_count, "changes": page.changes}
+
+
+@router.post("/numbers/lease")
+def lease(body: LeaseIn, device: Device, state: State) -> dict[str, Any]:
+    size = body.size or state.settings.block_size
+    if size > state.settings.max_block_size:
+        raise ApiError(422, "block_too_large", f"每次最多申领 {state.settings.max_block_size} 个编号。")
+    with state.db.write() as s:
+        block = numbers.lease_block(s, device, request_id=body.request_id, kind=body.kind, year=body.year,
+                                    size=size, now=state.now())
+        out = numbers.lease_json(block)
+    return {**state.stamp(), **out}
+
+
+@router.post("/numbers/report")
+def report(body: ReportIn, device: Device, state: State) -> dict[str, Any]:
+    """Numbers the device already used (standalone, or blocks held across a server restore)."""
+    used = [numbers.UsedNumbers(u.kind, u.year, u.highest) for u in body.used]
+    with state.db.write() as s:
+        numbers.report_used(s, device.hall_id, used)
+    return {**state.stamp(), "reported": len(used)}
+
+
+@router.post("/staff/login")
+def staff_login(body: StaffLoginIn, device: Device, state: State) -> dict[str, Any]:
+    """Check a clerk's password against the server (the counter also checks offline)."""
+    with state.db.snapshot() as s:
+        staff = devices.authenticate_staff(s, body.login, body.password)
+        if staff.hall_id != device.hall_id:
+            raise ApiError(401, "staff_auth_failed", "用户名或密码不正确。")
+        return {"staff_id": staff.id, "login": staff.login, "name": staff.name, "role": staff.role,
+                "hall_id": staff.hall_id, "window_id": staff.window_id}
