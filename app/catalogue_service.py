@@ -33,6 +33,11 @@ class CatalogueService:
                     self._cache = [_summary(m, depts) for m in ref.matters()]
             return list(self._cache)
 
+    def reload(self) -> None:
+        """Forget the cached list (the catalogue changed underneath, e.g. pulled from the server)."""
+        with self._lock:
+            self._cache = None
+
     def find(self, query: str, department: str = "") -> list[MatterSummary]:
         """By name substring, matter code, or pinyin initials/full pinyin (``yyzz`` → 营业执照)."""
         q = query.strip().lower()
@@ -78,8 +83,7 @@ class CatalogueService:
         """Upsert departments and matters by code; returns the number of matters written."""
         with self.ctx.action() as s:
             write_catalogue(s, cat)
-        with self._lock:
-            self._cache = None
+        self.reload()
         return len(cat.matters)
 
 

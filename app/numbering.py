@@ -3,19 +3,25 @@
 A device takes numbers from blocks it holds locally (ARCHITECTURE.md, "Numbers"). The block is
 consumed inside the transaction that uses the number, so a rolled-back action gives its number
 back and a committed one can never be handed out again. Until a server leases blocks, a
-standalone device leases its own.
+standalone device leases its own. Once enrolled (``Device.standalone`` false) it takes numbers
+only from the blocks the server leased (app.sync.blocks tops them up while online), offline too;
+when none is left, NumbersExhausted says which kind ran out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy.orm import Session
 
+from app.catalogue import CASE_TYPE_LABELS
+from app.documents.model import TITLES
 from app.errors import NumbersExhausted
 from app.ids import uuid7
 from db.models import NumberBlock
 from db.repositories import NumberRepository
+from db.sync_repository import SyncRepository
 
 STANDALONE_BLOCK = 999_999
 
@@ -37,7 +43,10 @@ def take_number(session: Session, kind: str, year: int, *, standalone: bool, now
     block = repo.open_block(kind, year)
     if block is None:
         if not standalone:
-            raise NumbersExhausted("本机可用编号已用完，请联网同步以领取新的编号段。")
+            raise NumbersExhausted(
+                f"本机的{kind_label(kind)}编号（{year}年度）已用完，本次未保存。请联网同步以领取新的编号段"
+                "（无法联网时请联系信息科），之后再办理。"
+            )
         block = NumberBlock(
             id=uuid7(), kind=kind, year=year, first=1, last=STANDALONE_BLOCK, next_value=1,
             source="local", leased_at=now,
@@ -46,6 +55,47 @@ def take_number(session: Session, kind: str, year: int, *, standalone: bool, now
     value = block.next_value
     block.next_value = value + 1
     return value
+
+
+_CASE_NUMBER = re.compile(r"-(\d{4})([A-Z])(\d{6})$")
+_NOTICE_NUMBER = re.compile(r"-(\d{4})-([A-Z]{2})(\d{6})$")
+_BLOCKS = "counterdesk.number_blocks"  # Session.info key: this device's blocks, loaded once per transaction
+
+
+def parse_number(number: str) -> tuple[str, int, int] | None:
+    """(kind, year, serial) of a case or notice number made by ``case_number``/``notice_number``."""
+    if m := _CASE_NUMBER.search(number):
+        kind = next((f"case-{t}" for t, letter in CASE_TYPE_LETTERS.items() if letter == m.group(2)), None)
+    elif m := _NOTICE_NUMBER.search(number):
+        kind = next((f"notice-{k}" for k, code in NOTICE_CODES.items() if code == m.group(2)), None)
+    else:
+        return None
+    return (kind, int(m.group(1)), int(m.group(3))) if kind else None
+
+
+def skip_used(session: Session, number: str) -> None:
+    """A number seen in use elsewhere (a row pulled from the server) is never handed out here:
+    a block of this device that has not reached it yet moves past it. This matters after the
+    store was put back from an older backup, whose blocks had not yet given out what the server
+    has since seen."""
+    parts = parse_number(number)
+    if parts is None:
+        return
+    kind, year, serial = parts
+    if _BLOCKS not in session.info:
+        session.info[_BLOCKS] = SyncRepository(session).blocks()
+    for block in session.info[_BLOCKS]:
+        reached = block.next_value > serial
+        if (block.kind, block.year) == (kind, year) and block.first <= serial <= block.last and not reached:
+            block.next_value = serial + 1
+
+
+def kind_label(kind: str) -> str:
+    """What a number kind is called at the counter: ``notice-receipt`` → 收件回执."""
+    family, _, name = kind.partition("-")
+    if family == "case":
+        return f"办件（{CASE_TYPE_LABELS.get(name, name)}）"
+    return TITLES.get(name, name)
 
 
 def case_number(hall_code: str, case_type: str, year: int, seq: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from app.auth import AuthService
@@ -16,6 +17,7 @@ from app.ledger import LedgerService
 from app.machine_settings import LABELS, MachineSettings, MachineSettingsStore
 from app.settings_service import SettingsService
 from app.setup import ensure_demo, is_set_up, setup_hall
+from app.sync.client import EnrolResult, SyncService
 
 
 class Services:
@@ -31,6 +33,8 @@ class Services:
         self.settings = SettingsService(ctx)
         self.machine = MachineSettingsStore(ctx.db.path.parent)
         self._machine: MachineSettings | None = None
+        self.sync = SyncService(ctx, lambda: self.machine_settings().server_url)
+        self.sync.reference_listeners.append(self.catalogue.reload)  # pulled catalogue: list it afresh
 
     @classmethod
     def open(cls, db_path: Path, clock: Clock | None = None) -> Services:
@@ -56,6 +60,15 @@ class Services:
         if machine is not None:
             self.machine.save(machine)
             self._machine = machine
+
+    def set_up_from_server(self, server_url: str, code: str, device_name: str) -> EnrolResult:
+        """First run from the central server: enrol with the one-time code, take the hall over from
+        the server, and remember the server for this PC (machine.ini)."""
+        result = self.sync.set_up_from_server(server_url, code, device_name)
+        settings = replace(self.machine_settings(), server_url=server_url)
+        self.machine.save(settings)
+        self._machine = settings
+        return result
 
     # -- this PC's settings ------------------------------------------------------------------
     def machine_settings(self) -> MachineSettings:

@@ -53,15 +53,30 @@ class Database:
         self.path = path
         self.engine = create_sqlite_engine(path)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
-        )
+        self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._write = sessionmaker(self._writer, expire_on_commit=False)
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE ... COMMIT); rolls back on any error."""
-        with self._write() as session, session.begin():
-            yield session
+    def write(self, *, foreign_keys: bool = True) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT); rolls back on any error.
+
+        ``foreign_keys=False`` runs it on a connection with foreign keys off (SQLite can switch
+        them only outside a transaction; they are switched on again before the connection goes
+        back to the pool). The sync client applies pulled pages so: a page is the server's rows
+        in change order, where a notice can come a page before the case it belongs to."""
+        if foreign_keys:
+            with self._write() as session, session.begin():
+                yield session
+            return
+        with self._writer.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                    yield session
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -332,6 +332,11 @@ class OutboxOp(Base):
     server_reply: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     acked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     acked_epoch: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # a quarantined (conflict/rejected) operation settled by a 首席代表 or administrator: status
+    # 'resolved', kept with its payload for the record
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    resolved_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    resolution_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     # AUTOINCREMENT: a client_seq is never reused, even after the newest row is gone. Migrations
     # therefore only ADD COLUMN here: recreating the table would reset that high-water mark.
     __table_args__ = {"sqlite_autoincrement": True}
@@ -351,6 +356,9 @@ class SyncCursor(Base):
     cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     checksum: Mapped[str] = mapped_column(String(64), default="", server_default="")
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # the server checksum the local rows were last compared with ('' = never): a scope is checked
+    # again only when the server's checksum moved on
+    verified: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class SyncState(Base):
@@ -361,3 +369,19 @@ class SyncState(Base):
     __tablename__ = "sync_state"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SyncShadow(Base):
+    """The server's version of a row this device does not take over: rows of a record (a case with
+    its notices and suspensions, an enquiry) that has an operation still pending or quarantined
+    here, whose local version the clerk's work must keep. ``row`` None means the server has no such
+    row (the local one was never accepted). The scope checksum counts these versions instead of the
+    local ones, so a kept local version is not mistaken for drift; when the record is no longer
+    held back (pushed, or its quarantined operation resolved) the server's version is taken over."""
+
+    __tablename__ = "sync_shadow"
+    entity: Mapped[str] = mapped_column(String(32), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(36), index=True)  # the case or enquiry id the ops name
+    scope: Mapped[str] = mapped_column(String(80))
+    row: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

@@ -23,7 +23,7 @@ from app.errors import DomainError, IllegalTransition
 from app.sync.checksum import canonical_json
 from app.sync.protocol import CASE_ACTIONS, Code, Entity, OpStatus
 from app.sync.rows import column_values, entity_row
-from db.models import Case, CaseMaterial, Matter, Staff, Window
+from db.models import Case, CaseMaterial, Matter, Staff, Suspension, Window
 from db.repositories import CaseRepository, ReferenceRepository
 from server.notice_ops import check_notices, write_notices
 from server.oputil import Echo, OpContext, OpRefused, conflict, parse_day, rejected, related
@@ -33,12 +33,15 @@ ROW_NAMESPACE = uuid.UUID("6f1d2c44-5a0e-4c7b-9d51-0c7e3f8a2b10")  # ids the ser
 
 
 def case_echo(ctx: OpContext, case: Case | None) -> Echo:
-    """The server's case with all its notices, as sent back in an answer."""
+    """The server's case with all its notices and suspensions, as sent back in an answer (the
+    counter takes the whole record over, or keeps it aside while its own work holds it back)."""
     if case is None:
         return Echo(Entity.CASE, None)
     notices = CaseRepository(ctx.s).notices(case.id)
+    stops = ctx.s.scalars(select(Suspension).where(Suspension.case_id == case.id).order_by(Suspension.id)).all()
     return Echo(Entity.CASE, case_snapshot(case),
-                related(Entity.NOTICE, [(n.id, entity_row(Entity.NOTICE, n)) for n in notices]))
+                related(Entity.NOTICE, [(n.id, entity_row(Entity.NOTICE, n)) for n in notices])
+                + related(Entity.SUSPENSION, [(x.id, entity_row(Entity.SUSPENSION, x)) for x in stops]))
 
 
 def _action(kind: str, payload: dict[str, Any]) -> Action | None:

@@ -37,13 +37,20 @@ def lock_scopes(s: Session, scopes: Iterable[str]) -> dict[str, ScopeCounter]:
     """Lock the counter rows of ``scopes`` until the transaction ends; returns them by scope."""
     out: dict[str, ScopeCounter] = {}
     for scope in sorted(set(scopes)):
-        ensure_counter(s, scope)
-        counter = s.scalars(
-            select(ScopeCounter).where(ScopeCounter.scope == scope).with_for_update().execution_options(
-                populate_existing=True)
-        ).one()
+        counter = _lock(s, scope)
+        if counter is None:  # the scope's first write
+            ensure_counter(s, scope)
+            counter = _lock(s, scope)
+        assert counter is not None
         out[scope] = counter
     return out
+
+
+def _lock(s: Session, scope: str) -> ScopeCounter | None:
+    return s.scalars(
+        select(ScopeCounter).where(ScopeCounter.scope == scope).with_for_update().execution_options(
+            populate_existing=True)
+    ).one_or_none()
 
 
 def record_change(

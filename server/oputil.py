@@ -26,6 +26,7 @@ class IncomingOp:
     actor_id: str | None
     payload: dict[str, Any]
     created_at: str | None = None
+    clock_skew_seconds: float | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db import models
@@ -100,6 +100,8 @@ class InboxOp(ServerBase):
     status: Mapped[str] = mapped_column(String(16))
     received_at: Mapped[dt.datetime] = mapped_column(DateTime)
     answer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # the device clock's offset it reported with the op (over 5 minutes only): its times are evidence
+    clock_skew_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class ScopeCounter(ServerBase):

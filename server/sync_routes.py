@@ -26,7 +26,8 @@ router = APIRouter(prefix="/v1", dependencies=[Depends(check_protocol)])
 def push(body: PushIn, device: Device, state: State) -> dict[str, Any]:
     """Apply the batch in client_seq order; one answer per op, in that order."""
     ops = [IncomingOp(op_id=o.op_id, client_seq=o.client_seq, kind=o.kind, entity_id=o.entity_id,
-                      actor_id=o.actor_id, payload=o.payload, created_at=o.created_at) for o in body.ops]
+                      actor_id=o.actor_id, payload=o.payload, created_at=o.created_at,
+                      clock_skew_seconds=o.clock_skew_seconds) for o in body.ops]
     if len(ops) > state.settings.max_batch:
         raise ApiError(413, "batch_too_large", f"一次最多提交 {state.settings.max_batch} 个操作。")
     results = push_batch(state.db, device, ops, state.now)

@@ -34,6 +34,9 @@ class PushOpIn(BaseModel):
     actor_id: str | None = Field(default=None, max_length=36)
     created_at: str | None = Field(default=None, max_length=40)
     payload: dict[str, Any]
+    # server time - device time (s) as the device measured it, sent when over 5 minutes: device
+    # time is evidence, and the inbox keeps how far off it was
+    clock_skew_seconds: float | None = None
 
 
 class PushIn(BaseModel):

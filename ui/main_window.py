@@ -18,6 +18,8 @@ from ui.ledger.ledger_widget import LedgerWidget
 from ui.lock import IdleWatcher, LockOverlay
 from ui.settings.settings_dialog import MachineSettingsDialog
 from ui.status_bar import CounterStatusBar
+from ui.sync.quarantine_dialog import QuarantineDialog
+from ui.sync.sync_worker import SyncWorker
 from ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -43,8 +45,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.status = CounterStatusBar(services, runner, self)
         self.status.set_staff(staff)
-        self.status.show_server(services.machine_settings().server_url)
         self.setStatusBar(self.status)
+        self.sync_worker = SyncWorker(services, self)
+        self.sync_worker.status_changed.connect(self.status.show_sync)
+        self.sync_worker.synced.connect(lambda _r: self._on_case_changed(""))
+        self.runner.write_committed.connect(self.sync_worker.request)
+        self.status.quarantine_requested.connect(self.open_quarantine)
         self.lock_overlay = LockOverlay(services, runner, self)
         self.idle = IdleWatcher(services.idle_lock_minutes(), self)
         self.idle.idle.connect(self.lock)
@@ -61,6 +67,7 @@ class MainWindow(QMainWindow):
         self.home.refresh()
         self.runner.run(services.lifecycle.deem_lapsed, lambda ids: ids and self._on_case_changed(""),
                         write=True)
+        self.sync_worker.start()
 
     def _make_actions(self) -> None:
         specs = [
@@ -86,6 +93,24 @@ class MainWindow(QMainWindow):
         settings.setObjectName("machineSettingsAction")
         settings.triggered.connect(self.open_machine_settings)
         tools.addAction(settings)
+        for text, key, slot, name in (
+            (self.tr("立即同步(&Y)"), "Ctrl+Shift+S", lambda: self.sync_worker.request(), "syncNowAction"),
+            (self.tr("同步冲突(&Q)…"), "", lambda: self.open_quarantine(), "quarantineAction"),
+        ):
+            action = QAction(text, self)
+            action.setObjectName(name)
+            if key:
+                action.setShortcut(QKeySequence(key))
+            action.triggered.connect(slot)
+            tools.addAction(action)
+            self.addAction(action)
+
+    def open_quarantine(self) -> QuarantineDialog:
+        dialog = QuarantineDialog(self.services, self.runner, self.staff, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.resolved.connect(lambda _op: self.sync_worker.refresh_status())
+        dialog.open()
+        return dialog
 
     def open_machine_settings(self) -> MachineSettingsDialog:
         dialog = MachineSettingsDialog(self.services, self.runner, self.staff, self)
@@ -96,7 +121,15 @@ class MainWindow(QMainWindow):
 
     def _on_machine_settings_saved(self, _settings) -> None:
         self.idle.set_minutes(self.services.idle_lock_minutes())
-        self.status.show_server(self.services.machine_settings().server_url)
+        self.sync_worker.settings_changed()
+
+    def unsynced_warning(self) -> str:
+        """What to say before logging out or quitting while work waits for the server ('' if nothing)."""
+        st = self.sync_worker.status
+        if st is None or not st.server_url or not st.enrolled or st.pending == 0:
+            return ""
+        return (self.tr("还有 ") + str(st.pending) + self.tr(" 条操作尚未同步到中心服务器。") +
+                self.tr("它们已保存在本机，不会丢失，下次联网时自动同步；但在此之前其他窗口看不到。"))
 
     def _go(self, widget, then) -> None:
         self.tabs.setCurrentWidget(widget)
@@ -125,14 +158,21 @@ class MainWindow(QMainWindow):
         self.ledger.refresh()
 
     def _on_logout_triggered(self) -> None:
-        if self.intake.has_unsaved_input():
-            answer = QMessageBox.question(
-                self, self.tr("退出登录"), self.tr("收件页面有尚未保存的内容，确定退出登录吗？")
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if not self._confirm_leaving(self.tr("退出登录")):
+            return
+        self._confirmed = True
         self.logged_out.emit(True)
         self.close()
+
+    def _confirm_leaving(self, title: str) -> bool:
+        """Typed but unsaved intake, or work not yet on the server: ask before leaving."""
+        reasons = [self.tr("收件页面有尚未保存的内容。")] if self.intake.has_unsaved_input() else []
+        if warning := self.unsynced_warning():
+            reasons.append(warning)
+        if not reasons:
+            return True
+        answer = QMessageBox.question(self, title, "\n\n".join(reasons) + self.tr("\n\n确定要") + title + "？")
+        return answer == QMessageBox.StandardButton.Yes
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -144,6 +184,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not getattr(self, "_confirmed", False) and not self._confirm_leaving(self.tr("退出窗口工作台")):
+            event.ignore()
+            return
         QSettings().setValue("ui/main_geometry", self.saveGeometry())
+        self.sync_worker.stop()
         self.runner.wait_all(10000)
         super().closeEvent(event)

@@ -1,16 +1,21 @@
-"""The always-visible status line: who is at the counter, connection, pending sync work."""
+"""The always-visible status line: who is at the counter, the connection to the central server,
+what waits to be synced and since when, the last successful sync, clock skew, number-block
+warnings, and conflicts that wait for a 首席代表."""
 
 from __future__ import annotations
 
 import datetime as dt
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton
 
 from app.dto import OutboxStats, StaffInfo
 from app.services import Services
 from ui.tasks import TaskRunner
+
+SKEW_LIMIT_S = 300
+GREEN, AMBER, RED, GREY = "#1b7f3b", "#8a6d00", "#b00020", "#666666"
 
 
 def age_text(oldest: dt.datetime | None, now: dt.datetime) -> str:
@@ -26,19 +31,48 @@ def age_text(oldest: dt.datetime | None, now: dt.datetime) -> str:
     return f"{minutes // (60 * 24)}天"
 
 
+def network_text(status) -> tuple[str, str]:
+    """(text, colour) of the connection light for a SyncStatus."""
+    if not status.server_url:
+        return "● 单机运行（未配置中心服务器）", AMBER
+    host = urlsplit(status.server_url).netloc or status.server_url
+    if not status.enrolled:
+        return f"● 本机未注册（{host}）：请在 工具→本机设置 中注册", AMBER
+    if status.online is None:
+        return f"● 正在连接中心服务器 {host}…", GREY
+    if status.online:
+        return f"● 在线（{host}）", GREEN
+    # the reason is in the tooltip: the line must stay short enough to leave room for the counts
+    return "● 离线（本机照常办理，联网后自动同步）", RED
+
+
+def skew_text(skew: float | None) -> str:
+    if skew is None or abs(skew) <= SKEW_LIMIT_S:
+        return ""
+    minutes = round(abs(skew) / 60)
+    return f"⚠ 本机时间比服务器{'慢' if skew > 0 else '快'} {minutes} 分钟，请联系信息科校准"
+
+
 class CounterStatusBar(QStatusBar):
+    quarantine_requested = Signal()
+
     def __init__(self, services: Services, runner: TaskRunner, parent=None) -> None:
         super().__init__(parent)
         self.services, self.runner = services, runner
         self.user_label = QLabel()
-        self.network_label = QLabel(self.tr("● 单机运行（未配置中心服务器）"))
-        self.network_label.setObjectName("networkStatus")
-        self.network_label.setStyleSheet("color: #8a6d00;")
-        self.pending_label = QLabel()
-        self.pending_label.setObjectName("pendingStatus")
-        self.sync_label = QLabel(self.tr("上次同步：无"))
+        self.network_label = self._label("networkStatus")
+        self.pending_label = self._label("pendingStatus")
+        self.sync_label = self._label("lastSync", self.tr("上次同步：无"))
+        self.warning_label = self._label("syncWarning")
+        self.warning_label.setStyleSheet(f"color: {RED};")
+        self.quarantine_button = QToolButton()
+        self.quarantine_button.setObjectName("quarantineButton")
+        self.quarantine_button.setStyleSheet(f"color: {RED}; font-weight: bold;")
+        self.quarantine_button.setVisible(False)
+        self.quarantine_button.clicked.connect(self.quarantine_requested)
         self.clock_label = QLabel()
-        for w in (self.user_label, self.network_label, self.pending_label, self.sync_label):
+        for w in (self.user_label, self.network_label, self.pending_label, self.sync_label, self.quarantine_button,
+                  self.warning_label):
             self.addWidget(w)
         self.addPermanentWidget(self.clock_label)
         self.timer = QTimer(self)
@@ -46,15 +80,17 @@ class CounterStatusBar(QStatusBar):
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
         self.stats = OutboxStats(0, None)
+        self.sync_status = None
+        self._set_network("● 单机运行（未配置中心服务器）", AMBER)
 
-    def show_server(self, url: str) -> None:
-        """Sync with the central server is not built yet: say plainly that this PC works alone."""
-        if not url:
-            self.network_label.setText(self.tr("● 单机运行（未配置中心服务器）"))
-        else:
-            host = urlsplit(url).netloc or url
-            self.network_label.setText(self.tr("● 单机运行（中心服务器 ") + host + self.tr(" 尚未接入同步）"))
-        self.network_label.setToolTip(url)
+    def _label(self, name: str, text: str = "") -> QLabel:
+        label = QLabel(text)
+        label.setObjectName(name)
+        return label
+
+    def _set_network(self, text: str, colour: str) -> None:
+        self.network_label.setText(self.tr(text))
+        self.network_label.setStyleSheet(f"color: {colour};")
 
     def set_staff(self, staff: StaffInfo | None) -> None:
         if staff is None:
@@ -75,3 +111,22 @@ class CounterStatusBar(QStatusBar):
         self.pending_label.setText(
             self.tr("待同步：") + f"{stats.pending}" + self.tr(" 条，最早 ") + age + self.tr("前")
         )
+
+    def show_sync(self, status) -> None:
+        """A SyncStatus from the sync worker."""
+        self.sync_status = status
+        self._set_network(*network_text(status))
+        self.network_label.setToolTip(status.last_error or status.server_url)
+        self._on_stats(OutboxStats(status.pending, status.oldest_pending_at))
+        self.sync_label.setText(self.tr("上次同步：") + self._when(status.last_success_at))
+        warnings = [w for w in (skew_text(status.skew_seconds), *status.warnings) if w]
+        self.warning_label.setText(warnings[0] if warnings else "")
+        self.warning_label.setToolTip("\n".join(warnings))
+        self.quarantine_button.setText(self.tr("⚠ 同步冲突待处理：") + str(status.quarantined))
+        self.quarantine_button.setVisible(status.quarantined > 0)
+
+    def _when(self, at: dt.datetime | None) -> str:
+        if at is None:
+            return self.tr("无")
+        today = self.services.ctx.clock.now().date()
+        return at.strftime("%H:%M") if at.date() == today else at.strftime("%m-%d %H:%M")

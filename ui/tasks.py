@@ -39,6 +39,7 @@ class _Job(QRunnable):
 class TaskRunner(QObject):
     _finished = Signal(int, bool, object)
     busy_changed = Signal(int)  # number of jobs under way
+    write_committed = Signal()  # a database write finished without error (sync may have work)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +49,7 @@ class TaskRunner(QObject):
         self.write_pool.setMaxThreadCount(1)  # single writer: see module docstring
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[Exception], None] | None]] = {}
+        self._writes: set[int] = set()
         self._finished.connect(self._on_finished)
         self.default_error: Callable[[Exception], None] | None = None
 
@@ -66,6 +68,8 @@ class TaskRunner(QObject):
         """Run ``fn`` off the GUI thread; ``on_done(result)`` or ``on_error(exc)`` back on it."""
         job_id = next(self._ids)
         self._callbacks[job_id] = (on_done, on_error)
+        if write:
+            self._writes.add(job_id)
         pool = self.write_pool if write else self.read_pool
         pool.start(_Job(self, job_id, fn))
         self.busy_changed.emit(self.pending)
@@ -74,10 +78,14 @@ class TaskRunner(QObject):
     @Slot(int, bool, object)
     def _on_finished(self, job_id: int, ok: bool, value: object) -> None:
         on_done, on_error = self._callbacks.pop(job_id, (None, None))
+        wrote = job_id in self._writes
+        self._writes.discard(job_id)
         self.busy_changed.emit(self.pending)
         if ok:
             if on_done is not None:
                 on_done(value)
+            if wrote:
+                self.write_committed.emit()
             return
         assert isinstance(value, Exception)
         handler = on_error or self.default_error

@@ -3,12 +3,15 @@ notify limit (Art. 32: no notice in time means accepted from the day of receipt)
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.cases.base import CaseUseCases
 from app.cases.rules import Action, CaseStatus, MaterialStatus
 from app.context import Actor
 from app.dto import CaseView
 from app.errors import InvalidInput
 from app.ids import uuid7
+from app.sync.rows import columns_row
 from app.validation import check_name, check_resident_id, check_text
 from db.models import Matter, Suspension
 from db.repositories import CaseRepository, ReferenceRepository
@@ -23,11 +26,12 @@ class LifecycleService(CaseUseCases):
             case = self._load(s, case_id, expected_version)
             previous = case.status
             self._transition(case, Action.SUSPEND)
-            CaseRepository(s).add_suspension(Suspension(
-                id=uuid7(), case_id=case.id, reason=reason, started_on=self.ctx.today(),
-            ))
+            suspension = Suspension(id=uuid7(), case_id=case.id, reason=reason, started_on=self.ctx.today(),
+                                    working_days=0)
+            CaseRepository(s).add_suspension(suspension)
+            # the row travels with the op, so the server keeps it under the same id
             self._record(s, actor, case, "case.suspend", f"暂停计时：{reason}", previous,
-                         {"reason": reason})
+                         {"reason": reason, "suspension": columns_row(suspension)})
             return self._view(s, case)
 
     def resume(self, actor: Actor, case_id: str, expected_version: int) -> CaseView:
@@ -46,8 +50,11 @@ class LifecycleService(CaseUseCases):
             case.suspended_days += days
             if case.due_date is not None and days:
                 case.due_date = self.ctx.calendar().add_working_days(case.due_date, days)
+            extra: dict[str, Any] = {"suspended_working_days": days}
+            if suspension is not None:
+                extra["suspension"] = columns_row(suspension)
             self._record(s, actor, case, "case.resume", f"恢复计时，暂停 {days} 个工作日不计入时限",
-                         previous, {"suspended_working_days": days})
+                         previous, extra)
             return self._view(s, case)
 
     def complete(

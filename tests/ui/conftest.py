@@ -28,11 +28,27 @@ def _ui_setup(qapp: QApplication, tmp_path, monkeypatch) -> None:
         qapp._counter_fonts = True
 
 
+@pytest.fixture(autouse=True)
+def _answer_questions_yes(monkeypatch) -> list[str]:
+    """Windows are closed at teardown; a modal question would wait forever offscreen. Tests that
+    are about a question patch it themselves."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+
+    def yes(_parent, _title, text, *_a, **_k):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    return asked
+
+
 @pytest.fixture
 def runner(qtbot) -> Iterator[TaskRunner]:
     r = TaskRunner()
     yield r
-    qtbot.waitUntil(lambda: r.pending == 0, timeout=10000)
+    qtbot.waitUntil(lambda: r.pending == 0, timeout=30000)
     r.wait_all()
 
 
@@ -40,7 +56,7 @@ def runner(qtbot) -> Iterator[TaskRunner]:
 def wait_idle(qtbot, runner: TaskRunner):
     """Call to wait until every job handed to ``runner`` has called back."""
 
-    def wait(timeout: int = 10000) -> None:
+    def wait(timeout: int = 30000) -> None:  # generous: CI machines may be busy
         qtbot.waitUntil(lambda: runner.pending == 0, timeout=timeout)
 
     return wait

@@ -51,7 +51,7 @@ def test_admin_changes_settings_and_they_apply_at_once(qtbot, services: Services
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     wait_idle()
     assert w.idle.timer.interval() == 2 * 60_000
-    assert "zwfw.example.gov.cn" in w.status.network_label.text()
+    qtbot.waitUntil(lambda: "本机未注册（zwfw.example.gov.cn）" in w.status.network_label.text(), timeout=5000)
     stored = MachineSettingsStore(services.ctx.db.path.parent).load()
     assert stored == MachineSettings("http://zwfw.example.gov.cn", "", 2, 30)
     assert services.backup_keep() == 30

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -30,6 +31,7 @@ from app.dto import StaffInfo
 from app.errors import DomainError
 from app.machine_settings import MachineSettings, check_server_url
 from app.services import Services
+from app.setup import device_name
 from ui.errors import show_error
 from ui.tasks import TaskRunner, while_alive
 
@@ -88,10 +90,74 @@ class MachineSettingsDialog(QDialog):
         self.keep_spin = self._spin("backupKeep", 365, self.current.backup_keep, keep_default, self.tr(" 份"))
         form = QFormLayout(box)
         form.addRow(self.tr("中心服务器地址(&S)"), self.server_edit)
+        form.addRow(self.tr("注册本机(&E)"), self._enrol_row())
         form.addRow(self.tr("通知书打印机(&P)"), self.printer_combo)
         form.addRow(self.tr("无操作自动锁屏(&L)"), self.lock_spin)
         form.addRow(self.tr("自动备份保留(&K)"), self.keep_spin)
         return box
+
+    def _enrol_row(self) -> QWidget:
+        self.code_edit = QLineEdit()
+        self.code_edit.setObjectName("enrolmentCode")
+        self.code_edit.setPlaceholderText(self.tr("中心管理员给出的一次性注册码，如 7K4Q-2M9P"))
+        self.enrol_button = QPushButton(self.tr("注册"))
+        self.enrol_button.setObjectName("enrolButton")
+        self.enrol_button.setAutoDefault(False)
+        self.enrol_button.clicked.connect(self._on_enrol_clicked)
+        self.enrol_state = QLabel(self.tr("正在查看…"))
+        self.enrol_state.setObjectName("enrolState")
+        self.enrol_state.setWordWrap(True)
+        row = QWidget()
+        grid = QVBoxLayout(row)
+        grid.setContentsMargins(0, 0, 0, 0)
+        line = QHBoxLayout()
+        line.addWidget(self.code_edit, 1)
+        line.addWidget(self.enrol_button)
+        grid.addLayout(line)
+        grid.addWidget(self.enrol_state)
+        return row
+
+    def _on_sync_status(self, status) -> None:
+        if status.enrolled:
+            self.enrol_state.setText(self.tr("本机已注册到 ") + status.server_url + self.tr("，可同步。"))
+        elif status.server_url:
+            self.enrol_state.setText(self.tr("本机尚未注册：请向中心管理员索取注册码。"))
+        else:
+            self.enrol_state.setText(self.tr("单机运行：填写中心服务器地址并注册后，本机办件会同步到中心。"))
+
+    def _on_enrol_clicked(self) -> None:
+        try:
+            settings = self.chosen()
+        except DomainError as exc:
+            self.message.setText(exc.message)
+            return
+        code = self.code_edit.text().strip()
+        if not settings.server_url or not code:
+            self.message.setText(self.tr("请填写中心服务器地址和注册码。"))
+            return
+        self.enrol_button.setEnabled(False)
+        self.enrol_state.setText(self.tr("正在向中心服务器注册…"))
+        actor, name = Actor(self.staff.id, self.staff.name), device_name(self.services.ctx)
+
+        def enrol():
+            self.services.save_machine_settings(actor, settings)
+            return self.services.sync.enrol(settings.server_url, code, name)
+
+        self.runner.run(enrol, while_alive(self, lambda r: self._on_enrolled(settings, r)),
+                        while_alive(self, self._on_enrol_failed), write=True)
+
+    def _on_enrolled(self, settings: MachineSettings, result) -> None:
+        self.enrol_button.setEnabled(True)
+        self.code_edit.clear()
+        self.message.setText("")
+        self.enrol_state.setText(self.tr("已注册：") + f"{result.hall_name} {result.window_label}" +
+                                 self.tr("。本机办件将自动同步。"))
+        self.settings_saved.emit(settings)
+
+    def _on_enrol_failed(self, exc: Exception) -> None:
+        self.enrol_button.setEnabled(True)
+        self.enrol_state.setText(self.tr("注册未成功。"))
+        self.message.setText(exc.message if isinstance(exc, DomainError) else repr(exc))
 
     def _spin(self, name: str, maximum: int, value: int | None, default_text: str, suffix: str) -> QSpinBox:
         spin = QSpinBox()
@@ -125,7 +191,8 @@ class MachineSettingsDialog(QDialog):
         notes = list(self.services.machine.problems)
         if not self.can_edit:
             notes.append(self.tr("本机设置只能由首席代表或中心管理员修改，您可以查看。"))
-            for w in (self.server_edit, self.printer_combo, self.lock_spin, self.keep_spin, self.save_button):
+            for w in (self.server_edit, self.printer_combo, self.lock_spin, self.keep_spin, self.save_button,
+                      self.code_edit, self.enrol_button):
                 w.setEnabled(False)
         self.notice.setText("\n".join(notes))
         self.notice.setVisible(bool(notes))
@@ -136,6 +203,7 @@ class MachineSettingsDialog(QDialog):
 
     def _load(self) -> None:
         self.runner.run(printer_names, while_alive(self, self._on_printers_listed), lambda _e: None)
+        self.runner.run(self.services.sync.status, while_alive(self, self._on_sync_status), lambda _e: None)
         self._load_backups_only()
 
     def _on_printers_listed(self, result: tuple[list[str], str]) -> None:

@@ -8,6 +8,7 @@ refused. Cancelling writes nothing.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -78,9 +79,11 @@ class SetupDialog(QDialog):
         self.demo_radio.setObjectName("demoHall")
         self.files_radio = QRadioButton(self.tr("本大厅的资料文件（由中心信息科提供）(&F)"))
         self.files_radio.setObjectName("hallFiles")
+        self.server_radio = QRadioButton(self.tr("从中心服务器获取（需要中心管理员给出的注册码）(&N)"))
+        self.server_radio.setObjectName("fromServer")
         group = QButtonGroup(self)
-        group.addButton(self.demo_radio)
-        group.addButton(self.files_radio)
+        for radio in (self.demo_radio, self.files_radio, self.server_radio):
+            group.addButton(radio)
         self.demo_radio.setChecked(True)
         self.hall_edit, hall_row = self._file_row("hallFile", self.tr("大厅资料 (*.json)"))
         self.catalogue_edit, catalogue_row = self._file_row("catalogueFile", self.tr("事项目录 (*.xlsx *.json)"))
@@ -92,9 +95,10 @@ class SetupDialog(QDialog):
         self.files_form = QWidget()
         self.files_form.setLayout(form)
         layout = QVBoxLayout(box)
-        for w in (self.demo_radio, self.files_radio, self.files_form, self.hall_info):
+        for w in (self.demo_radio, self.files_radio, self.files_form, self.server_radio, self.hall_info):
             layout.addWidget(w)
         self.demo_radio.toggled.connect(self._on_source_changed)
+        self.server_radio.toggled.connect(self._on_source_changed)
         self.hall_edit.editingFinished.connect(self._on_source_changed)
         return box
 
@@ -120,9 +124,13 @@ class SetupDialog(QDialog):
         self.server_edit.setPlaceholderText(self.tr("可不填：留空表示单机运行，以后可在“本机设置”中填写"))
         folder = QLabel(str(self.services.ctx.db.path.parent))
         folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code_edit = QLineEdit()
+        self.code_edit.setObjectName("enrolmentCode")
+        self.code_edit.setPlaceholderText(self.tr("从中心服务器获取时填写，如 7K4Q-2M9P（注册码已指定大厅和窗口）"))
         form = QFormLayout(box)
         form.addRow(self.tr("本机窗口(&W)"), self.window_combo)
         form.addRow(self.tr("中心服务器地址(&S)"), self.server_edit)
+        form.addRow(self.tr("注册码(&E)"), self.code_edit)
         form.addRow(self.tr("数据目录"), folder)
         return box
 
@@ -134,6 +142,8 @@ class SetupDialog(QDialog):
 
     # -- reading the hall file -----------------------------------------------------------------
     def _hall_path(self) -> Path | None:
+        if self.server_radio.isChecked():
+            return None
         if self.demo_radio.isChecked():
             return demo_files()[0]
         text = self.hall_edit.text().strip()
@@ -141,9 +151,12 @@ class SetupDialog(QDialog):
 
     def _on_source_changed(self) -> None:
         self.files_form.setEnabled(self.files_radio.isChecked())
+        from_server = self.server_radio.isChecked()
+        self.window_combo.setEnabled(not from_server)
+        self.code_edit.setEnabled(from_server)
         self.hall, self._load_serial = None, self._load_serial + 1
         self.window_combo.clear()
-        self.hall_info.setText("")
+        self.hall_info.setText(self.tr("大厅、窗口、人员和事项目录将从中心服务器取得。") if from_server else "")
         path = self._hall_path()
         if path is None:
             return
@@ -181,7 +194,26 @@ class SetupDialog(QDialog):
             raise DomainError(self.tr("大厅资料还未读入或有错误，请先处理上面的提示。"))
         return hall, catalogue, str(self.window_combo.currentData()), machine
 
+    def _finish_from_server(self) -> None:
+        machine = MachineSettings().with_value("server_url", self.server_edit.text())
+        code = self.code_edit.text().strip()
+        if not machine.server_url or not code:
+            raise DomainError(self.tr("请填写中心服务器地址和注册码。"))
+        self._show_errors("")
+        self._set_busy(True)
+        self.message.setText(self.tr("正在向中心服务器注册并取得大厅资料，请稍候…"))
+        name = socket.gethostname()
+
+        self.runner.run(lambda: self.services.set_up_from_server(machine.server_url, code, name),
+                        while_alive(self, self._on_set_up), while_alive(self, self._on_setup_failed), write=True)
+
     def _on_finish_clicked(self) -> None:
+        if self.server_radio.isChecked():
+            try:
+                self._finish_from_server()
+            except DomainError as exc:
+                self._show_errors(exc.message)
+            return
         try:
             hall, catalogue, window, machine = self._inputs()
         except DomainError as exc:
@@ -203,9 +235,11 @@ class SetupDialog(QDialog):
         self._show_errors(exc.message if isinstance(exc, DomainError) else repr(exc))
 
     def _set_busy(self, busy: bool) -> None:
-        for w in (self.finish_button, self.demo_radio, self.files_radio, self.files_form, self.window_combo,
-                  self.server_edit):
-            w.setEnabled(not busy and (w is not self.files_form or self.files_radio.isChecked()))
+        for w in (self.finish_button, self.demo_radio, self.files_radio, self.server_radio, self.server_edit):
+            w.setEnabled(not busy)
+        self.files_form.setEnabled(not busy and self.files_radio.isChecked())
+        self.window_combo.setEnabled(not busy and not self.server_radio.isChecked())
+        self.code_edit.setEnabled(not busy and self.server_radio.isChecked())
 
     def _show_errors(self, text: str) -> None:
         self.errors.setPlainText(text)

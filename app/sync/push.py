@@ -1,0 +1,119 @@
+"""Push: every pending op in client_seq order, in batches; each batch's answers recorded in one
+local transaction (docs/sync-protocol.md, section 5).
+
+Per answer: applied/duplicate → the op is acknowledged (status 'acked', kept for a re-push after
+an epoch change) and the server's rows of its record are taken over unless another op still holds
+the record back; conflict/rejected → 'quarantined' with the server's answer, the local rows stay
+and the server's versions are kept aside (app.sync.apply.hold); ``client_seq_reused`` (this store
+was rolled back behind what the server saw) → the op and every later pending one are moved above
+the server's ``client_seq_high`` and pushed again. An answer that is not the protocol's shape
+records nothing (SyncUnavailable). A crash after the server committed and before the answer was
+recorded leaves the ops pending: pushed again, the server answers with the stored answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.sync import shapes
+from app.sync.apply import adopt, echo_rows, preload
+from app.sync.cycle import Cycle
+from app.sync.errors import garbage
+from app.sync.protocol import Code, OpStatus, push_op
+from db.models import OutboxOp
+from db.sync_repository import SyncRepository
+
+log = logging.getLogger(__name__)
+ACKED = (OpStatus.APPLIED, OpStatus.DUPLICATE)
+
+
+def push_all(cycle: Cycle) -> None:
+    after = 0
+    while not cycle.cancelled():
+        with cycle.ctx.db.read() as s:
+            ops = [_wire(op, cycle.skew_to_send()) for op in SyncRepository(s).pending(after, cycle.tuning.batch_size)]
+        if not ops:
+            return
+        body = cycle.api.push(ops)
+        epoch = shapes.field(body, "epoch", str, "push")
+        results = shapes.results(body, [(o["op_id"], o["client_seq"]) for o in ops])
+        high = shapes.field(body, "client_seq_high", int, "push")
+        restored = epoch != cycle.epoch
+        if restored:  # restored meanwhile: acknowledged ops are pending again, from the first
+            cycle.observe_epoch(epoch)
+        reused = _record(cycle, results, epoch)
+        after = 0 if restored or reused else ops[-1]["client_seq"]
+        if reused:
+            _renumber(cycle, min(reused), high)
+
+
+def _wire(op: OutboxOp, skew: float | None) -> dict[str, Any]:
+    out = push_op(op)
+    if skew is not None:
+        out["clock_skew_seconds"] = skew
+    return out
+
+
+def _record(cycle: Cycle, results: list[shapes.Result], epoch: str) -> list[int]:
+    """Store a batch's answers in one transaction; returns the client_seqs answered reused."""
+    reused: list[int] = []
+    now = cycle.now()
+    with cycle.ctx.db.write(foreign_keys=False) as s:
+        repo = SyncRepository(s)
+        held_ops = repo.ops_by_seq([r.client_seq for r in results])
+        answered: list[tuple[OutboxOp, shapes.Result]] = []
+        for r in results:
+            op = held_ops.get(r.client_seq)
+            if op is None or op.op_id != r.op_id or op.status != "pending":
+                continue  # not ours to record (answered already, or renumbered meanwhile)
+            if r.status == OpStatus.REJECTED and r.code == Code.CLIENT_SEQ_REUSED:
+                reused.append(r.client_seq)
+                continue
+            op.attempts += 1
+            op.result, op.server_reply, op.acked_at, op.acked_epoch = r.status, r.raw, now, epoch
+            op.status = "acked" if r.status in ACKED else "quarantined"
+            answered.append((op, r))
+            _count(cycle, r)
+        s.flush()
+        _adopt(cycle, s, answered)
+    return reused
+
+
+def _adopt(cycle: Cycle, s: Session, answered: list[tuple[OutboxOp, shapes.Result]]) -> None:
+    """Take over (or keep aside) the rows the server echoed, in client_seq order."""
+    repo = SyncRepository(s)
+    owners = [op.entity_id for op, _ in answered]
+    held, shadowed = repo.held(owners), repo.shadowed_owners(owners)
+    echoes = [(op.entity_id, echo_rows(r.entity, op.entity_id, r.row, r.related)) for op, r in answered]
+    loaded = preload(s, [c for _, rows in echoes for c in rows])  # held while writing: the identity map is weak
+    for owner, rows in echoes:
+        adopt(s, cycle.work_scope, owner, rows, held=owner in held, shadowed=owner in shadowed)
+    del loaded
+
+
+def _count(cycle: Cycle, r: shapes.Result) -> None:
+    t = cycle.tally
+    t.pushed += 1
+    if r.status == OpStatus.APPLIED:
+        t.applied += 1
+    elif r.status == OpStatus.DUPLICATE:
+        t.duplicates += 1
+    elif r.status == OpStatus.CONFLICT:
+        t.conflicts += 1
+        log.warning("op %s (%s) conflicts: %s %s", r.op_id, r.client_seq, r.code, r.message)
+    else:
+        t.rejected += 1
+        log.warning("op %s (%s) rejected: %s %s", r.op_id, r.client_seq, r.code, r.message)
+
+
+def _renumber(cycle: Cycle, first: int, high: int) -> None:
+    if high < first:
+        raise garbage("push.client_seq_high")
+    with cycle.ctx.db.write() as s:
+        moved = SyncRepository(s).renumber_pending(first, high)
+    log.warning("client_seq %d.. already used at the server (store restored from a backup?): "
+                "%d pending ops moved above %d", first, moved, high)
+

@@ -1,0 +1,126 @@
+"""HTTP to the central server (httpx), turning every failure into the client's typed errors.
+
+Runs on the caller's (worker) thread and blocks for at most ``timeout`` seconds per request.
+Timeouts, refused or dropped connections, 5xx and answers that are not the protocol's JSON raise
+SyncUnavailable; 401/403 raise SyncRefused with the server's Chinese message; ``409
+epoch_changed`` / ``cursor_ahead`` raise the internal EpochChanged / CursorAhead; enrolment-code
+refusals raise InvalidInput (the clerk typed a wrong or used code). Nothing here touches the
+local store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+import httpx
+
+from app.errors import InvalidInput
+from app.sync.errors import CursorAhead, EpochChanged, ServerRefusal, SyncRefused, SyncUnavailable, garbage
+from app.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+
+log = logging.getLogger(__name__)
+ENROL_CODES = ("enrolment_code_invalid", "enrolment_code_used", "enrolment_code_expired")
+
+
+class ServerApi:
+    """One conversation with the server at ``base_url`` (close it, or use it as a context manager)."""
+
+    def __init__(self, base_url: str, credential: str = "", *, transport: httpx.BaseTransport | None = None,
+                 timeout: float = 10.0) -> None:
+        headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+        if credential:
+            headers["Authorization"] = f"Bearer {credential}"
+        self.http = httpx.Client(base_url=base_url, headers=headers, transport=transport, timeout=timeout)
+
+    def __enter__(self) -> ServerApi:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def use_credential(self, credential: str) -> None:
+        self.http.headers["Authorization"] = f"Bearer {credential}"
+
+    # -- the endpoints -------------------------------------------------------------------------
+    def meta(self) -> dict[str, Any]:
+        return self._call("GET", "/v1/meta")
+
+    def enrol(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", "/v1/enrol", json_body=body)
+
+    def push(self, ops: list[dict[str, Any]]) -> dict[str, Any]:
+        return self._call("POST", "/v1/push", json_body={"ops": ops})
+
+    def pull(self, scope: str, cursor: int, limit: int, epoch: str | None) -> dict[str, Any]:
+        params: dict[str, Any] = {"scope": scope, "cursor": cursor, "limit": limit}
+        if epoch:
+            params["epoch"] = epoch
+        return self._call("GET", "/v1/pull", params=params)
+
+    def lease(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", "/v1/numbers/lease", json_body=body)
+
+    def report(self, used: list[dict[str, Any]]) -> dict[str, Any]:
+        return self._call("POST", "/v1/numbers/report", json_body={"used": used})
+
+    # -- one request -----------------------------------------------------------------------------
+    def _call(self, method: str, path: str, *, json_body: Any = None,
+              params: dict[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            response = self.http.request(method, path, json=json_body, params=params)
+        except httpx.TimeoutException as exc:
+            log.info("%s %s: timeout (%s)", method, path, exc)
+            raise SyncUnavailable("连接中心服务器超时，本机照常办理，稍后自动重试。") from exc
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+            log.info("%s %s: %s", method, path, exc)
+            raise SyncUnavailable("无法连接中心服务器（网络不通或服务器未开启），本机照常办理，稍后自动重试。") from exc
+        body = _json(response)
+        if response.is_success:
+            if not isinstance(body, dict):
+                raise garbage(f"HTTP {response.status_code}")
+            return body
+        raise _refusal(response.status_code, body)
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _refusal(status: int, body: Any) -> Exception:
+    """The typed error for a non-2xx answer."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict) or not isinstance(error.get("message"), str):
+        if status in (401, 403):
+            return SyncRefused("中心服务器拒绝了本机的同步请求，请联系中心管理员重新登记本机。")
+        return SyncUnavailable(f"中心服务器暂时无法处理同步请求（HTTP {status}），稍后自动重试。")
+    code, message = str(error.get("code", "")), str(error["message"])
+    if status in (401, 403):
+        return SyncRefused(message)
+    if code == "epoch_changed" and isinstance(error.get("epoch"), str):
+        return EpochChanged(error["epoch"])
+    if code == "cursor_ahead":
+        return CursorAhead(message)
+    if code in ENROL_CODES:
+        return InvalidInput(message, field="code")
+    log.warning("server refused a request: %s %s %s", status, code, message)
+    return ServerRefusal(message if status < 500 else f"{message}（HTTP {status}）", code)
+
+
+def parse_server_time(value: Any) -> dt.datetime:
+    """``server_time`` (RFC 3339 with offset) as an aware datetime; garbage otherwise."""
+    try:
+        at = dt.datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise garbage("server_time") from exc
+    if at.tzinfo is None:
+        raise garbage("server_time")
+    return at
