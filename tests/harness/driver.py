@@ -1,0 +1,326 @@
+"""One simulated counter PC, run as its own OS process so the harness can SIGKILL it anywhere.
+
+It opens a counter store with app.services.Services (exactly what the desktop app does), performs
+random real actions as the window's clerk -- intakes with each decision, enquiries, later steps on
+its own cases -- and calls ``services.sync.sync_once()`` at random moments. Every committed action
+and every sync outcome is one line on stdout, flushed at once, so whatever the harness reads was
+really committed (a line may be missing if the kill came between commit and print; never the
+reverse)::
+
+    COMMIT {"action": "intake", "case_id": ..., "version": 1, "status": "accepted", "notices": [...]}
+    REFUSED {"action": "complete", "error": "..."}          # a domain rule said no; nothing written
+    SYNC {"pushed": 3, "applied": 3, ..., "pending_after": 0}
+    SYNCFAIL {"error": "SyncUnavailable", "message": "..."}
+    SETTLED {"pending": 0, "quarantined": 0, "attempts": 2}  # --settle: synced until nothing is pending
+    FINAL {"pending": 0, ...}                                # --settle --go F: synced again once F appeared
+
+Run alone: ``python -m tests.harness.driver --store DIR/counter.sqlite3 --login zhangmin --actions 5``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.cases.rules import MaterialCheck, MaterialStatus, RejectCategory
+from app.clock import FixedClock
+from app.context import Actor
+from app.dto import Applicant, CaseView, DecisionInput, EnquiryInput, IntakeRequest
+from app.errors import DomainError
+from app.services import Services
+from db.models import Case, CaseMaterial, Matter, Staff
+from tests.app.kit import resident_id
+
+START = dt.datetime(2026, 3, 2, 9, 0)  # a working Monday well inside the demo calendar
+SURNAMES = "李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = ["明", "芳", "伟", "娜", "强", "磊", "洋", "艳", "勇", "军", "杰", "静", "敏", "婷", "涛"]
+TOPICS = ["营业执照办理需要哪些材料", "社保转移怎么办", "不动产登记预约", "出入境证件多久能取",
+          "食品经营许可现场核查时间", "最低生活保障申请条件"]
+
+
+_T0 = time.monotonic()
+ECHO = True  # benchmarks that use Counter in-process switch the lines off
+
+
+def emit(tag: str, data: dict[str, Any] | None = None) -> None:
+    """One line, flushed at once; ``t`` is seconds since the process started."""
+    if not ECHO:
+        return
+    record = {**(data or {}), "t": round(time.monotonic() - _T0, 3)}
+    print(f"{tag} {json.dumps(record, ensure_ascii=False, default=str)}", flush=True)
+
+
+class SteppingClock(FixedClock):
+    """Device time that moves forward a little with every action (evidence, never order)."""
+
+    def tick(self, rng: random.Random) -> None:
+        self.advance(seconds=rng.randint(5, 300))
+
+
+class Counter:
+    """The clerk of one window doing random real work on one store."""
+
+    def __init__(self, services: Services, login: str, rng: random.Random, clock: SteppingClock) -> None:
+        self.services, self.rng, self.clock = services, rng, clock
+        with services.ctx.db.read() as s:
+            staff = s.scalars(select(Staff).where(Staff.login == login)).one()
+            self.actor = Actor(staff.id, staff.name)
+            self.hall_id, self.window_id = staff.hall_id, staff.window_id
+        self._matters: list[tuple[str, bool, list[Any]]] | None = None
+
+    @property
+    def matters(self) -> list[tuple[str, bool, list[Any]]]:
+        """(id, allows deferral, materials) of the active matters, read on first need."""
+        if self._matters is None:
+            with self.services.ctx.db.read() as s:
+                query = select(Matter).where(Matter.active.is_(True)).options(selectinload(Matter.materials))
+                self._matters = [(m.id, m.allows_deferral, [(t.id, t.name, t.is_main, t.deferrable, t.originals,
+                                                             t.copies) for t in m.materials])
+                                 for m in s.scalars(query)]
+        return self._matters
+
+    # -- choosing ----------------------------------------------------------------------------
+    def step(self) -> None:
+        """One random action (retried with another choice when the rules refuse it)."""
+        roll = self.rng.random()
+        if roll < 0.45:
+            self.intake()
+        elif roll < 0.6:
+            self.enquiry()
+        else:
+            self.case_step()
+
+    def own_cases(self) -> list[tuple[str, str, int]]:
+        """(id, status, version) of the cases this clerk created that have a next step."""
+        with self.services.ctx.db.read() as s:
+            rows = s.execute(select(Case.id, Case.status, Case.version)
+                             .where(Case.created_by == self.actor.id, Case.status.in_(list(_STEPS)))
+                             .order_by(Case.id))
+            return [(r[0], r[1], r[2]) for r in rows]
+
+    def has_deferred(self, case_id: str) -> bool:
+        with self.services.ctx.db.read() as s:
+            return s.scalar(select(CaseMaterial.id).where(CaseMaterial.case_id == case_id,
+                                                          CaseMaterial.status == MaterialStatus.DEFERRED.value)
+                            .limit(1)) is not None
+
+    # -- actions ---------------------------------------------------------------------------------
+    def intake(self) -> None:
+        decision = self.rng.choice([None, "accept", "accept", "accept_deferred", "request_correction", "reject"])
+        deferrable = [m for m in self.matters if m[1] and any(not t[2] and t[3] for t in m[2])]
+        matter = self.rng.choice(deferrable if decision == "accept_deferred" else self.matters)
+        materials = self._materials(matter, decision)
+        req = IntakeRequest(matter_id=matter[0], applicant=self._applicant(), materials=tuple(materials),
+                            remark=self.rng.choice(["", "窗口收件", "加急"]),
+                            decision=self._decision(decision) if decision else None)
+        self._do("intake", lambda: self.services.intake.open_case(self.actor, req, window_id=self.window_id),
+                 decision=decision)
+
+    def enquiry(self) -> None:
+        e = EnquiryInput(topic=self.rng.choice(TOPICS), answer="已一次性告知所需材料",
+                         visitor=self._name(), phone=f"138{self.rng.randint(0, 99_999_999):08d}")
+        try:
+            view = self.services.enquiries.record(self.actor, self.hall_id, self.window_id, e)
+        except DomainError as exc:
+            emit("REFUSED", {"action": "enquiry", "error": exc.message})
+            return
+        emit("COMMIT", {"action": "enquiry", "enquiry_id": view.id})
+
+    def case_step(self) -> None:
+        cases = self.own_cases()
+        if not cases:
+            self.intake()
+            return
+        case_id, status, version = self.rng.choice(cases)
+        name = self.rng.choice(_STEPS[status])
+        if name == "complete" and self.has_deferred(case_id):
+            name = "supply_deferred"
+        self._do(name, self._step_call(name, case_id, version, status))
+
+    def _step_call(self, name: str, case_id: str, version: int, status: str) -> Callable[[], CaseView]:
+        life, a = self.services.lifecycle, self.actor
+        calls: dict[str, Callable[[], CaseView]] = {
+            "suspend": lambda: life.suspend(a, case_id, version, "需要现场核查"),
+            "resume": lambda: life.resume(a, case_id, version),
+            "complete": lambda: life.complete(a, case_id, version, approved=self.rng.random() < 0.8,
+                                              result="准予许可，证照已制作"),
+            "deliver": lambda: life.deliver(a, case_id, version, recipient=self._name(),
+                                            recipient_id=self._id_number()),
+            "void": lambda: life.void(a, case_id, version, "申请人撤回申请"),
+            "supply_deferred": lambda: life.supply_deferred(a, case_id, version),
+            "decide": lambda: self._decide(case_id, version, status),
+        }
+        return calls[name]
+
+    def _decide(self, case_id: str, version: int, status: str) -> CaseView:
+        view = self.services.intake.get(case_id)
+        matter = next(m for m in self.matters if m[0] == view.matter_id)
+        decision = self.rng.choice(["accept", "accept", "reject"] + (["request_correction"] if status == "received"
+                                                                       else []))
+        return self.services.intake.decide(self.actor, case_id, version, self._decision(decision),
+                                           self._materials(matter, decision))
+
+    def _do(self, action: str, call: Callable[[], CaseView], **extra: Any) -> None:
+        try:
+            view = call()
+        except DomainError as exc:
+            emit("REFUSED", {"action": action, "error": exc.message})
+            return
+        emit("COMMIT", {"action": action, "case_id": view.id, "number": view.number, "version": view.version,
+                        "status": view.status, "notices": [n.number for n in view.notices], **extra})
+
+    # -- inputs ------------------------------------------------------------------------------
+    def _materials(self, matter: tuple[str, bool, list[Any]], decision: str | None) -> list[MaterialCheck]:
+        out = []
+        lacking = self.rng.randrange(len(matter[2]))
+        for i, (mid, name, is_main, deferrable, originals, copies) in enumerate(matter[2]):
+            status = MaterialStatus.RECEIVED
+            if decision == "accept_deferred" and deferrable and not is_main:
+                status = MaterialStatus.DEFERRED
+            elif decision == "request_correction" and i == lacking:
+                status = self.rng.choice([MaterialStatus.MISSING, MaterialStatus.DEFECTIVE])
+            out.append(MaterialCheck(name=name, is_main=is_main, deferrable=deferrable, status=status.value,
+                                     originals=originals, copies=copies, material_id=mid))
+        return out
+
+    def _decision(self, action: str) -> DecisionInput:
+        if action == "reject":
+            category = self.rng.choice(list(RejectCategory))
+            outside = category == RejectCategory.OUTSIDE_JURISDICTION
+            return DecisionInput(action=action, reject_category=category.value, reject_reason="申请事项不符合受理条件",
+                                 reject_legal_basis="《中华人民共和国行政许可法》第三十二条",
+                                 redirect_to="市市场监督管理局" if outside else "")
+        if action == "accept_deferred":
+            return DecisionInput(action=action, commitment_signed=True, supply_deadline=self.clock.now().date())
+        if action == "request_correction":
+            return DecisionInput(action=action, correction_note="请补齐后再来")
+        return DecisionInput(action=action)
+
+    def _name(self) -> str:
+        return self.rng.choice(SURNAMES) + "".join(self.rng.choices(GIVEN, k=self.rng.randint(1, 2)))
+
+    def _id_number(self) -> str:
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=self.rng.randrange(20_000))
+        return resident_id(f"110105{born:%Y%m%d}{self.rng.randrange(1000):03d}")
+
+    def _applicant(self) -> Applicant:
+        return Applicant("person", self._name(), self._id_number(), f"139{self.rng.randint(0, 99_999_999):08d}")
+
+    # -- sync --------------------------------------------------------------------------------
+    def sync(self) -> bool:
+        """One cycle; True when it reached the server."""
+        try:
+            r = self.services.sync.sync_once()
+        except DomainError as exc:
+            emit("SYNCFAIL", {"error": type(exc).__name__, "message": exc.message})
+            return False
+        emit("SYNC", {"pushed": r.pushed, "applied": r.applied, "duplicates": r.duplicates, "conflicts": r.conflicts,
+                      "rejected": r.rejected, "pulled": r.pulled, "epoch_changed": r.epoch_changed,
+                      "pending_after": r.pending_after})
+        return True
+
+
+_STEPS = {  # the next step a window takes on its own case, weighted by repetition
+    "received": ["decide", "decide", "decide", "void"],
+    "correction": ["decide", "decide", "void"],
+    "accepted": ["complete", "complete", "complete", "suspend", "void"],
+    "suspended": ["resume", "resume", "resume", "void"],
+    "completed": ["deliver"],
+}
+
+
+def settle(counter: Counter, attempts: int, pause: float, go: Path | None, lazy: bool) -> int:
+    """Sync until nothing is pending; bounded. With ``go``: then wait for that file to appear (the
+    other counters have settled too) and sync once more, to pull what they pushed. ``lazy``: the
+    first round is skipped when nothing is pending (only safe when the server kept its epoch)."""
+    if lazy and counter.services.sync.status().pending == 0:
+        emit("SETTLED", {"pending": 0, "skipped": True})
+    elif not _until_settled(counter, attempts, pause, "SETTLED"):
+        return 3
+    if go is None:
+        return 0
+    deadline = time.monotonic() + 120
+    while not go.exists():
+        if time.monotonic() > deadline:
+            emit("UNSETTLED", {"error": "no signal for the final round"})
+            return 4
+        time.sleep(0.01)
+    return 0 if _until_settled(counter, attempts, pause, "FINAL") else 3
+
+
+def _until_settled(counter: Counter, attempts: int, pause: float, tag: str) -> bool:
+    for attempt in range(1, attempts + 1):
+        if counter.sync():
+            status = counter.services.sync.status()
+            if status.pending == 0:
+                emit(tag, {"pending": 0, "quarantined": status.quarantined, "attempts": attempt})
+                return True
+        time.sleep(pause * attempt)
+    status = counter.services.sync.status()
+    emit("UNSETTLED", {"pending": status.pending, "quarantined": status.quarantined, "last_error": status.last_error})
+    return False
+
+
+def run(args: argparse.Namespace) -> int:
+    global _T0
+    _T0 = time.monotonic()
+    rng = random.Random(args.seed)
+    clock = SteppingClock(dt.datetime.fromisoformat(args.start) if args.start else START)
+    services = Services.open(args.store, clock)
+    try:
+        counter = Counter(services, args.login, rng, clock)
+        emit("READY", {"login": args.login})
+        if args.settle:
+            return settle(counter, args.attempts, args.pause, args.go, args.lazy)
+        for _ in range(args.actions):
+            clock.tick(rng)
+            counter.step()
+            if rng.random() < args.sync_chance:
+                counter.sync()
+            if args.pause:
+                time.sleep(rng.random() * args.pause)
+        if args.final_sync:
+            counter.sync()
+        emit("DONE")
+        return 0
+    finally:
+        services.close()
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m tests.harness.driver", description=__doc__.split("\n")[0])
+    p.add_argument("--store", required=True, type=_path, help="the counter's SQLite file (machine.ini beside it)")
+    p.add_argument("--login", required=True, help="the window's clerk (actions are done as this staff member)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--actions", type=int, default=5)
+    p.add_argument("--sync-chance", type=float, default=0.4, help="chance of a sync after each action")
+    p.add_argument("--pause", type=float, default=0.0, help="at most this many seconds between actions")
+    p.add_argument("--start", default="", help="device clock start (ISO), default 2026-03-02T09:00")
+    p.add_argument("--final-sync", action="store_true")
+    p.add_argument("--settle", action="store_true", help="only sync until nothing is pending")
+    p.add_argument("--attempts", type=int, default=8)
+    p.add_argument("--go", type=_path, default=None, help="--settle: when this file appears, sync once more")
+    p.add_argument("--lazy", action="store_true", help="--settle --go: skip the first round if nothing is pending")
+    return p
+
+
+def _path(text: str) -> Path:
+    return Path(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""The fault-injection harness itself, small: 10 randomized scenarios against the real server
+process (the full run of 200 is ``python -m tests.harness``, in .ci/run), and a self-test that
+the checks fail when the server loses or alters a record."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from tests.harness.__main__ import Run, parser
+from tests.harness.scenario import Plan, Scenario
+from tests.harness.template import Template, build
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return build(tmp_path_factory.mktemp("harness") / "template")
+
+
+def _args(tmp: Path, template: Template, *argv: str) -> argparse.Namespace:
+    return parser().parse_args(["--work", str(tmp), "--template", template.folder, "--scenario-timeout", "120",
+                                *argv])
+
+
+@pytest.mark.slow
+def test_ten_randomized_scenarios_end_with_every_counter_and_the_server_agreeing(
+        tmp_path: Path, template: Template) -> None:
+    lines: list[str] = []
+    passed, failed = Run(_args(tmp_path, template, "--scenarios", "10", "--seed", "4"), lines.append).run()
+    assert lines[-1] == f"{passed} passed, {failed} failed"
+    assert (passed, failed) == (10, 0), "\n".join(lines)
+
+
+@pytest.mark.slow
+def test_the_checks_catch_a_server_that_lost_or_altered_records(tmp_path: Path, template: Template) -> None:
+    plan = next(p for p in (Plan.draw(4, i) for i in range(50)) if not p.restore and p.server_kill is None)
+    scenario = Scenario(plan, template, tmp_path / "s", sabotage=True)
+    result = scenario.run()
+    text = "\n".join(result.problems)
+    assert not result.ok and any(s.startswith("altered case") for s in scenario.sabotaged)
+    assert "remark: " in text and "checksum" in text
+    if any(s.startswith("deleted enquiry") for s in scenario.sabotaged):
+        assert "is not on the server (lost)" in text

@@ -1,0 +1,232 @@
+"""The harness's own parts, each on its own: the fault proxy against a tiny HTTP server, the
+zygote's children (start, SIGKILL, exit codes), the counter driver on a standalone store, the
+checkers on stores that do and do not agree, and the plans."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.harness import check
+from tests.harness.procs import Child, run_cli
+from tests.harness.proxy import Fault, FaultProxy, RequestInfo
+from tests.harness.scenario import Plan
+from tests.harness.servers import free_port
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    seen: list[bytes]  # bodies of the requests the server processed completely ("committed")
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        body = self.rfile.read(length)
+        if len(body) < length:
+            return  # the request was cut: like any HTTP server, do nothing with half a body
+        self.seen.append(body)
+        self._answer({"n": len(self.seen)}, chunked=self.path == "/chunked")
+
+    def do_GET(self) -> None:
+        self._answer({"n": len(self.seen)}, chunked=self.path == "/chunked")
+
+    def _answer(self, data: object, *, chunked: bool) -> None:
+        raw = json.dumps(data).encode() * (50 if chunked else 1)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(0, len(raw), 100):
+                part = raw[i:i + 100]
+                self.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+        else:
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Quiet(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # the proxy breaks connections on purpose
+
+
+@pytest.fixture
+def upstream() -> Iterator[tuple[int, list[bytes]]]:
+    seen: list[bytes] = []
+    handler = type("H", (_Handler,), {"seen": seen})
+    httpd = _Quiet(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address[1], seen
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def proxy(upstream: tuple[int, list[bytes]]) -> Iterator[FaultProxy]:
+    p = FaultProxy(free_port(), upstream[0], seed=1, delay=0.3).start()
+    yield p
+    p.stop()
+
+
+def _always(fault: Fault):  # -> policy
+    return lambda info: fault
+
+
+def test_the_proxy_passes_requests_and_keeps_connections(proxy: FaultProxy, upstream) -> None:
+    with httpx.Client(base_url=f"http://127.0.0.1:{proxy.port}") as client:
+        assert client.post("/v1/push", json={"a": 1}).json() == {"n": 1}
+        assert client.post("/v1/push", json={"a": 2}).json() == {"n": 2}
+        assert client.get("/chunked").text == json.dumps({"n": 2}) * 50
+    assert len(upstream[1]) == 2 and not proxy.injected
+
+
+def test_a_dropped_answer_means_committed_but_never_seen(proxy: FaultProxy, upstream) -> None:
+    proxy.policy = _always(Fault.DROP_RESPONSE)
+    with pytest.raises(httpx.TransportError):
+        httpx.post(f"http://127.0.0.1:{proxy.port}/v1/push", json={"op": 1})
+    assert [json.loads(b) for b in upstream[1]] == [{"op": 1}] and proxy.injected["drop_response"] == 1
+
+
+def test_a_cut_request_never_reaches_the_handler(proxy: FaultProxy, upstream) -> None:
+    proxy.policy = _always(Fault.CUT_REQUEST)
+    for _ in range(5):
+        with pytest.raises(httpx.TransportError):
+            httpx.post(f"http://127.0.0.1:{proxy.port}/v1/push", json={"op": "x" * 300})
+    time.sleep(0.1)
+    assert upstream[1] == []
+
+
+@pytest.mark.parametrize("fault", [Fault.REFUSE, Fault.CUT_RESPONSE])
+def test_refused_and_cut_answers_fail_on_the_client(proxy: FaultProxy, upstream, fault: Fault) -> None:
+    proxy.policy = _always(fault)
+    for path in ("/v1/push", "/chunked"):
+        with pytest.raises(httpx.TransportError):
+            httpx.post(f"http://127.0.0.1:{proxy.port}{path}", json={"op": 1})
+    assert len(upstream[1]) == (0 if fault == Fault.REFUSE else 2)
+
+
+def test_kill_client_calls_the_hook_with_the_device_before_dropping(proxy: FaultProxy, upstream) -> None:
+    called: list[RequestInfo] = []
+    proxy.on_kill = called.append
+    proxy.policy = _always(Fault.KILL_CLIENT)
+    with pytest.raises(httpx.TransportError):
+        httpx.post(f"http://127.0.0.1:{proxy.port}/v1/push?x=1", json={"op": 1},
+                   headers={"Authorization": "Bearer dev-123.secret"})
+    assert [(c.method, c.path, c.device_id) for c in called] == [("POST", "/v1/push", "dev-123")]
+    assert len(upstream[1]) == 1
+
+
+def test_delay_holds_the_request_and_heal_passes_everything(proxy: FaultProxy) -> None:
+    proxy.policy = _always(Fault.DELAY)
+    t = time.monotonic()
+    assert httpx.get(f"http://127.0.0.1:{proxy.port}/x").status_code == 200
+    assert time.monotonic() - t >= 0.3
+    proxy.policy = _always(Fault.REFUSE)
+    proxy.heal()
+    assert httpx.get(f"http://127.0.0.1:{proxy.port}/x").status_code == 200
+
+
+def test_children_start_from_the_zygote_and_die_by_sigkill(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    code, out, _ = run_cli(["--db", url, "migrate"], tmp_path, "migrate")
+    assert code == 0 and "schema up to date" in out
+    code, _, err = run_cli(["--db", url, "create-enrolment-code", "--window", "01"], tmp_path, "code")
+    assert code == 1 and "没有该大厅" in err  # errors are one line on stderr, exit status 1
+    port = free_port()
+    server = Child("server", "serve", ["--db", url, "serve", "--port", str(port)], tmp_path).start()
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            assert httpx.get(f"http://127.0.0.1:{port}/v1/meta").status_code == 200
+            break
+        except httpx.TransportError:
+            assert time.monotonic() < deadline and server.alive()
+            time.sleep(0.05)
+    server.kill()
+    assert server.exitcode == -9 and not server.alive()
+
+
+def test_the_driver_commits_real_work_and_reports_it(tmp_path: Path, demo_template: Path) -> None:
+    store = tmp_path / "c1" / "counter.sqlite3"
+    store.parent.mkdir()
+    shutil.copyfile(demo_template, store)
+    child = Child("counter", "c1", ["--store", str(store), "--login", "zhangmin", "--seed", "7",
+                                    "--actions", "12", "--sync-chance", "0"], tmp_path).start()
+    assert child.wait(60) == 0, child.errors()
+    lines = child.lines()
+    assert lines[0].startswith("READY") and lines[-1].startswith("DONE")
+    committed = check.commits(lines)
+    assert committed and all("case_id" in c or "enquiry_id" in c for c in committed)
+    hall = json.loads(json.dumps(_hall_id(store)))
+    view = check.read_store("c1", store, hall)
+    # the store is a perfect "server" for itself: every reported commit is in it
+    server = check.ServerView(view.rows, [], "", 0, "e")
+    f = check.Findings()
+    check.check_commits(server, {"c1": committed}, f)
+    assert f.ok, f.problems
+    case_id = next(c["case_id"] for c in committed if "case_id" in c)
+    del server.rows[("case", case_id)]
+    check.check_commits(server, {"c1": committed}, f)
+    assert any(case_id in p and "not on the server" in p for p in f.problems)
+
+
+def _hall_id(store: Path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(store) as db:
+        return str(db.execute("select hall_id from device").fetchone()[0])
+
+
+def _case(cid: str, number: str, version: int = 1) -> dict[str, object]:
+    return {"id": cid, "number": number, "query_code": f"Q{cid}", "version": version, "status": "received"}
+
+
+def test_the_checkers_name_what_disagrees() -> None:
+    receipt = {"id": "n1", "number": "SJ1", "case_id": "a", "kind": "receipt", "void": False}
+    server_rows = {("case", "a"): _case("a", "N1"), ("notice", "n1"): receipt}
+    server = check.ServerView(dict(server_rows), [("dev1", 1, "op1", "applied")], "", 0, "epoch2")
+    server = dataclasses.replace(server, checksum=check.scope_checksum(
+        (e, i, r) for (e, i), r in server_rows.items()), row_count=2)
+    good = check.StoreView("c1", dict(server_rows), [check.Op(1, "op1", "case.open", "a", "acked", "applied", "e")])
+    bad_rows = {**server_rows, ("case", "b"): _case("b", "N1"), ("notice", "n2"): {**receipt, "id": "n2"}}
+    bad_rows[("case", "a")] = _case("a", "N1", version=2)
+    bad = check.StoreView("c2", bad_rows, [check.Op(1, "op9", "case.open", "b", "acked", "applied", "e"),
+                                           check.Op(2, "op10", "case.decide", "a", "pending", None, None)])
+    assert check.check_all(server, [good], {"c1": "dev1"}, {}).ok
+    found = check.check_all(server, [good, bad], {"c1": "dev1", "c2": "dev1"},
+                            {"c2": [{"action": "decide", "case_id": "a", "number": "N1", "version": 2}]}).problems
+    text = "\n".join(found)
+    assert "c2: case b N1 is not on the server (lost)" in text
+    assert "c2: case a differs from the server: version: 2 != 1" in text
+    assert "duplicate case number N1" in text and "duplicate notice number SJ1" in text
+    assert "committed decide of case N1 (version 2) is lost" in text
+    assert "op #2 case.decide a is pending" in text
+    assert "server inbox #1 holds op op1, the counter's is op9" in text
+    assert "c2: hall checksum" in text
+    twice = {**server_rows, ("notice", "n3"): {**receipt, "id": "n3", "number": "SJ2"}}
+    f = check.Findings()
+    check.check_papers(dataclasses.replace(server, rows=twice), f)
+    assert f.problems == ["case N1 has 2 receipts (收件回执)"]
+
+
+def test_plans_are_reproducible_and_varied() -> None:
+    assert Plan.draw(5, 3) == Plan.draw(5, 3)
+    plans = [Plan.draw(5, i) for i in range(200)]
+    assert len({p.describe() for p in plans}) == 200
+    assert {p.counters for p in plans} == {2, 3, 4}
+    assert sum(p.restore for p in plans) > 40 and sum(p.server_kill is not None for p in plans) > 40
+    assert sum(bool(p.kills) for p in plans) > 80 and sum(p.fault_rate > 0 for p in plans) > 120
