@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self.status.refresh()
         self.home.refresh()
         self.runner.run(services.lifecycle.deem_lapsed, lambda ids: ids and self._on_case_changed(""),
-                        write=True)
+                        write=True, owner=self)
         self.sync_worker.start()
 
     def _make_actions(self) -> None:

@@ -49,6 +49,7 @@ class TaskRunner(QObject):
         self.write_pool.setMaxThreadCount(1)  # single writer: see module docstring
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[Exception], None] | None]] = {}
+        self._owners: dict[int, QObject] = {}
         self._writes: set[int] = set()
         self._finished.connect(self._on_finished)
         self.default_error: Callable[[Exception], None] | None = None
@@ -64,10 +65,19 @@ class TaskRunner(QObject):
         on_error: Callable[[Exception], None] | None = None,
         *,
         write: bool = False,
+        owner: QObject | None = None,
     ) -> int:
-        """Run ``fn`` off the GUI thread; ``on_done(result)`` or ``on_error(exc)`` back on it."""
+        """Run ``fn`` off the GUI thread; ``on_done(result)`` or ``on_error(exc)`` back on it.
+
+        The callbacks are dropped when ``owner`` (by default the widget whose method ``on_done`` is)
+        has been deleted by the time the job ends: a window closed while its query was running. The
+        job itself still runs to the end, so a write is never cut short."""
         job_id = next(self._ids)
         self._callbacks[job_id] = (on_done, on_error)
+        if owner is None:
+            owner = _owner_of(on_done) or _owner_of(on_error)
+        if owner is not None:
+            self._owners[job_id] = owner
         if write:
             self._writes.add(job_id)
         pool = self.write_pool if write else self.read_pool
@@ -80,7 +90,14 @@ class TaskRunner(QObject):
         on_done, on_error = self._callbacks.pop(job_id, (None, None))
         wrote = job_id in self._writes
         self._writes.discard(job_id)
+        owner = self._owners.pop(job_id, None)
         self.busy_changed.emit(self.pending)
+        if owner is not None and not isValid(owner):
+            if wrote and ok:
+                self.write_committed.emit()
+            if not ok:
+                log.warning("task of a closed window failed: %s", getattr(value, "__traceback_text__", value))
+            return
         if ok:
             if on_done is not None:
                 on_done(value)
@@ -98,6 +115,11 @@ class TaskRunner(QObject):
         """For shutdown: let queued writes finish before the database is closed."""
         self.write_pool.waitForDone(msecs)
         self.read_pool.waitForDone(msecs)
+
+
+def _owner_of(callback: Callable[..., Any] | None) -> QObject | None:
+    target = getattr(callback, "__self__", None)
+    return target if isinstance(target, QObject) else None
 
 
 def while_alive(widget: QObject, fn: Callable[[Any], None]) -> Callable[[Any], None]:

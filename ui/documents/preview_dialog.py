@@ -95,7 +95,7 @@ class NoticePreviewDialog(QDialog):
 
         def record(_pages: int) -> None:
             self.runner.run(lambda: self.services.notices.record_print(actor, doc, target),
-                            lambda _r: self._on_printed(doc), self._on_print_failed, write=True)
+                            lambda _r: self._on_printed(doc), self._on_print_failed, write=True, owner=self)
 
         # the printer on the parallel pool, the audit row on the single writer
         self.runner.run(lambda: print_pdf(doc.path, printer), record, self._on_print_failed)

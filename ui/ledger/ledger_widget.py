@@ -182,7 +182,7 @@ class LedgerWidget(QWidget):
         seq = self._search_seq
         self.count.setText(self.tr("正在查询…"))
         self.runner.run(lambda: ledger.search(q), lambda rows: self._on_search_done(seq, rows),
-                        lambda exc: self._on_search_failed(seq, exc))
+                        lambda exc: self._on_search_failed(seq, exc), owner=self)
 
     def _on_search_done(self, seq: int, rows: list[CaseRow]) -> None:
         if seq != self._search_seq:
