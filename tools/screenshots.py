@@ -47,6 +47,28 @@ def _seed(services: Services, clock: FixedClock, actor: Actor) -> str:
     return first
 
 
+def status_bar_shots(w: MainWindow, clock: FixedClock, out: Path, settle) -> None:
+    """The status line as the sync worker reports it: online, offline with work waiting, and with
+    operations the server refused waiting for a 首席代表 (issue #4)."""
+    from app.sync.client import SyncStatus
+
+    now = clock.now()
+    url = "https://zwfw.example.gov.cn:8443"
+    states = {
+        "online": SyncStatus(url, True, True, 0, None, 0, now - dt.timedelta(seconds=20), now, "", 2.0, "e1", ()),
+        "offline_pending": SyncStatus(url, True, False, 37, now - dt.timedelta(hours=2, minutes=5), 0,
+                                      now - dt.timedelta(hours=2, minutes=6), now, "无法连接中心服务器：连接被拒绝",
+                                      None, "e1", ("受理通知书编号（2026年度）仅剩 12 个，请尽快联网同步",)),
+        "quarantine": SyncStatus(url, True, True, 0, None, 2, now - dt.timedelta(minutes=1), now, "", 412.0, "e2",
+                                 ()),
+    }
+    for name, status in states.items():
+        w.sync_worker.stop()  # its own (standalone) report must not overwrite the one shown here
+        w.status.show_sync(status)
+        settle()
+        w.status.grab().save(str(out / f"status_{name}.png"))
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication([])
@@ -72,6 +94,7 @@ def main(out: Path) -> None:
 
     settle()
     w.grab().save(str(out / "home.png"))
+    status_bar_shots(w, clock, out, settle)
     w.tabs.setCurrentWidget(w.intake)
     w.intake.search.setText("yyzz")
     w.intake._on_search_return()

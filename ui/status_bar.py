@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QToolButton
 
 from app.dto import OutboxStats, StaffInfo
 from app.services import Services
@@ -53,17 +54,40 @@ def skew_text(skew: float | None) -> str:
     return f"⚠ 本机时间比服务器{'慢' if skew > 0 else '快'} {minutes} 分钟，请联系信息科校准"
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that gives up width when the window is narrow (a 1366-pixel counter screen
+    with a long offline warning): the text ends in … and the whole of it is in the tooltip."""
+
+    MIN_CHARS = 6
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("中") * self.MIN_CHARS), hint.height())
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        self.style().drawItemText(painter, rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                                  self.palette(), self.isEnabled(), text, self.foregroundRole())
+
+
 class CounterStatusBar(QStatusBar):
     quarantine_requested = Signal()
 
     def __init__(self, services: Services, runner: TaskRunner, parent=None) -> None:
         super().__init__(parent)
         self.services, self.runner = services, runner
-        self.user_label = QLabel()
-        self.network_label = self._label("networkStatus")
+        self.user_label = ElidedLabel()
+        self.user_label.setObjectName("userStatus")
+        self.network_label = self._label("networkStatus", elide=True)
         self.pending_label = self._label("pendingStatus")
         self.sync_label = self._label("lastSync", self.tr("上次同步：无"))
-        self.warning_label = self._label("syncWarning")
+        self.warning_label = self._label("syncWarning", elide=True)
         self.warning_label.setStyleSheet(f"color: {RED};")
         self.quarantine_button = QToolButton()
         self.quarantine_button.setObjectName("quarantineButton")
@@ -83,8 +107,8 @@ class CounterStatusBar(QStatusBar):
         self.sync_status = None
         self._set_network("● 单机运行（未配置中心服务器）", AMBER)
 
-    def _label(self, name: str, text: str = "") -> QLabel:
-        label = QLabel(text)
+    def _label(self, name: str, text: str = "", *, elide: bool = False) -> QLabel:
+        label = ElidedLabel(text) if elide else QLabel(text)
         label.setObjectName(name)
         return label
 
@@ -97,6 +121,7 @@ class CounterStatusBar(QStatusBar):
             self.user_label.setText(self.tr("未登录"))
         else:
             self.user_label.setText(f"{staff.name}（{staff.role_label}） {staff.window_label}")
+        self.user_label.setToolTip(self.user_label.text())
 
     def refresh(self) -> None:
         self.clock_label.setText(self.services.ctx.clock.now().strftime("%Y-%m-%d %H:%M"))
@@ -116,7 +141,7 @@ class CounterStatusBar(QStatusBar):
         """A SyncStatus from the sync worker."""
         self.sync_status = status
         self._set_network(*network_text(status))
-        self.network_label.setToolTip(status.last_error or status.server_url)
+        self.network_label.setToolTip("\n".join(t for t in (self.network_label.text(), status.last_error) if t))
         self._on_stats(OutboxStats(status.pending, status.oldest_pending_at))
         self.sync_label.setText(self.tr("上次同步：") + self._when(status.last_success_at))
         warnings = [w for w in (skew_text(status.skew_seconds), *status.warnings) if w]

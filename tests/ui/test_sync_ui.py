@@ -102,7 +102,7 @@ def test_status_line_in_each_state(qtbot, services: Services, runner, clerk, scr
                                   skew_seconds=-420.0, warnings=("受理通知书编号只剩 20 个",))
     bar.show_sync(offline)
     assert bar.network_label.text() == "● 离线（本机照常办理，联网后自动同步）"
-    assert bar.network_label.toolTip() == "无法连接中心服务器"
+    assert bar.network_label.toolTip() == "● 离线（本机照常办理，联网后自动同步）\n无法连接中心服务器"
     assert bar.pending_label.text() == "待同步：12 条，最早 3小时5分钟前"
     assert bar.warning_label.text() == "⚠ 本机时间比服务器快 7 分钟，请联系信息科校准"
     assert "编号只剩 20 个" in bar.warning_label.toolTip()
@@ -112,6 +112,22 @@ def test_status_line_in_each_state(qtbot, services: Services, runner, clerk, scr
     assert "本机未注册" in bar.network_label.text()
     bar.show_sync(dataclasses.replace(ONLINE, server_url="", enrolled=False))
     assert bar.network_label.text() == "● 单机运行（未配置中心服务器）"
+
+
+def test_a_long_status_line_does_not_widen_the_window(qtbot, services, runner, clerk, scripted, wait_idle) -> None:
+    """Offline, with work waiting, a number warning and a quarantine, on a 1366-pixel counter screen:
+    the line shortens its texts (whole in the tooltips) instead of pushing the window off the screen."""
+    w = _window(qtbot, services, runner, clerk, wait_idle)
+    w.resize(1366, 768)
+    w.status.show_sync(dataclasses.replace(
+        ONLINE, online=False, pending=1234, oldest_pending_at=DEFAULT_NOW - dt.timedelta(days=3), quarantined=12,
+        server_url="https://zwfw-zhongxin.example.gov.cn:8443", skew_seconds=-4000.0,
+        warnings=("不予受理通知书编号（2027年度）尚未领取，请在年底前联网同步",)))
+    qtbot.wait(50)
+    assert w.minimumSizeHint().width() <= 1366 and w.status.minimumSizeHint().width() <= 1366
+    assert w.width() <= 1366
+    assert w.status.pending_label.text() == "待同步：1234 条，最早 3天前"
+    assert "请在年底前联网同步" in w.status.warning_label.toolTip()
 
 
 def test_a_cycle_at_start_and_after_each_saved_action(qtbot, services, runner, clerk, scripted, wait_idle) -> None:
