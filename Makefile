@@ -38,6 +38,11 @@ bundle: $(VENV)/.installed-build  ## PyInstaller one-folder build into dist/coun
 frozen-check:  ## release check: clean venv, bundle, frozen smoke check, cold start; appends to docs/release-checks.md
 	$(PYTHON) build/frozen_check.py $(FROZEN_CHECK_ARGS)
 
+.PHONY: harness
+HARNESS_ARGS ?= --scenarios 200
+harness: $(STAMP)  ## sync fault-injection acceptance run (docs/fault-harness.md); last line "<n> passed, <m> failed"
+	$(PY) -m tests.harness $(HARNESS_ARGS)
+
 .PHONY: server
 server: $(STAMP)  ## the central server on the demo hall (SQLite in the user data folder, seeded on first start) at http://127.0.0.1:8765
 	$(VENV)/bin/counter-desk-server serve --demo --host 127.0.0.1 --port 8765

@@ -230,6 +230,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def summary_ms(values: list[float]) -> str:
     ms = [v * 1000 for v in values]
+    if not ms:
+        return "no requests in this run (n=0)"
     return (f"p50 {percentile(ms, 50):.0f} ms, p90 {percentile(ms, 90):.0f} ms, p99 {percentile(ms, 99):.0f} ms, "
             f"max {max(ms):.0f} ms, mean {statistics.fmean(ms):.0f} ms (n={len(ms)})")
 

@@ -204,7 +204,7 @@ def apply_case_op(ctx: OpContext) -> Echo:
     _check_state(ctx, current, snap)
     matter = _check_references(ctx, snap)
     _check_rules(ctx, action, snap, matter)
-    notices = check_notices(ctx, snap["id"], payload.get("notices", []), case_echo(ctx, current))
+    notices = check_notices(ctx, snap["id"], payload.get("notices", []), lambda: case_echo(ctx, current))
     case = _write_case(ctx, current, snap)
     ctx.change(Entity.CASE, case.id, case_snapshot(case))
     write_notices(ctx, notices)

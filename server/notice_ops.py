@@ -8,6 +8,7 @@ savepoint; refusals raise OpRefused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -26,39 +27,40 @@ def _notice_echo(base: Echo, notice: Notice) -> Echo:
     return Echo(base.entity, base.row, base.related + clash)
 
 
-def _check_one(ctx: OpContext, case_id: str, n: Any, base: Echo) -> Notice | None:
+def _check_one(ctx: OpContext, case_id: str, n: Any, base: Callable[[], Echo]) -> Notice | None:
     """The new Notice to insert, or None when the server already holds exactly this one."""
     if not isinstance(n, dict) or any(k not in n for k in NOTICE_KEYS) or n["case_id"] != case_id:
-        raise rejected(Code.INVALID_PAYLOAD, "操作所附文书数据不完整。", base)
+        raise rejected(Code.INVALID_PAYLOAD, "操作所附文书数据不完整。", base())
     if not str(n["number"]).startswith(f"{ctx.hall.code}-"):
-        raise rejected(Code.WRONG_HALL, f"文书编号 {n['number']} 不属于本大厅。", base)
+        raise rejected(Code.WRONG_HALL, f"文书编号 {n['number']} 不属于本大厅。", base())
     issuer = ctx.s.get(Staff, n["issued_by"])
     if issuer is None or issuer.hall_id != ctx.hall.id:
-        raise rejected(Code.UNKNOWN_REFERENCE, "文书的出具人不是本大厅人员。", base)
+        raise rejected(Code.UNKNOWN_REFERENCE, "文书的出具人不是本大厅人员。", base())
     row = {**n, "void": bool(n.get("void", False))}
     held = ctx.s.get(Notice, n["id"])
     if held is not None:
         if canonical_json(entity_row(Entity.NOTICE, held)) == canonical_json(row):
             return None
         message = f"服务器上的文书 {held.number} 与本机记录不一致。"
-        raise conflict(Code.ALREADY_EXISTS, message, _notice_echo(base, held))
+        raise conflict(Code.ALREADY_EXISTS, message, _notice_echo(base(), held))
     other = ctx.s.scalar(select(Notice).where(Notice.number == str(n["number"])))
     if other is not None:
         raise conflict(Code.NUMBER_TAKEN, f"文书编号 {n['number']} 已被其他文书使用，请作废本机该编号后重新出具。",
-                       _notice_echo(base, other))
+                       _notice_echo(base(), other))
     try:
         return Notice(**column_values(Notice.__table__, row))
     except ValueError as exc:
-        raise rejected(Code.INVALID_PAYLOAD, "文书的出具时间格式不正确。", base) from exc
+        raise rejected(Code.INVALID_PAYLOAD, "文书的出具时间格式不正确。", base()) from exc
 
 
-def check_notices(ctx: OpContext, case_id: str, notices: Any, base: Echo) -> list[Notice]:
-    """The notices of an op that are new to the server, after every check (nothing written yet)."""
+def check_notices(ctx: OpContext, case_id: str, notices: Any, base: Callable[[], Echo]) -> list[Notice]:
+    """The notices of an op that are new to the server, after every check (nothing written yet).
+    ``base`` makes the echo of a refusal (only called when there is one: it costs two queries)."""
     if not isinstance(notices, list):
-        raise rejected(Code.INVALID_PAYLOAD, "操作所附文书应为列表。", base)
+        raise rejected(Code.INVALID_PAYLOAD, "操作所附文书应为列表。", base())
     numbers = [n.get("number") for n in notices if isinstance(n, dict)]
     if len(set(numbers)) != len(numbers):
-        raise rejected(Code.INVALID_PAYLOAD, "同一操作中的文书编号重复。", base)
+        raise rejected(Code.INVALID_PAYLOAD, "同一操作中的文书编号重复。", base())
     out = [_check_one(ctx, case_id, n, base) for n in notices]
     return [n for n in out if n is not None]
 

@@ -116,8 +116,8 @@ class Child:
         for path in (self.out, self.err):
             path.write_bytes(b"")
         self._zygote = Zygote.get()
+        self.started_at = time.monotonic()  # before the fork: nothing it sends can be older
         self.id, self.pid = self._zygote.spawn(self.kind, self.argv, self.out, self.err, self.env)
-        self.started_at = time.monotonic()
         return self
 
     @property

@@ -28,7 +28,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import BinaryIO
 
@@ -52,6 +52,7 @@ class RequestInfo:
     device_id: str  # from "Authorization: Bearer <device_id>.<secret>", '' without one
     size: int  # bytes of head and body
     query: str = ""  # the query string, without "?"
+    received_at: float = field(default_factory=time.monotonic)  # when the proxy read the request
 
 
 class Closed(Exception):

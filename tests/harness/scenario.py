@@ -187,9 +187,14 @@ class Scenario:
         return fault
 
     def _kill_sender(self, info: RequestInfo) -> None:
+        """SIGKILL the process that sent this request -- if it is still the one running: an answer
+        can come long after its sender died (the server was down meanwhile), and the process of that
+        counter by then (a settling one, after the faults were healed) did not send it."""
         for c in self.counters:
-            if c.spec.device_id == info.device_id and c.current is not None and c.current.alive():
-                c.current.kill()
+            child = c.current
+            if (c.spec.device_id == info.device_id and child is not None and child.alive()
+                    and child.started_at <= info.received_at):
+                child.kill()
                 self.answer_kills += 1
                 self.log.append(f"SIGKILL {c.spec.name} after the server answered {info.path}")
 
@@ -307,7 +312,7 @@ class Scenario:
             if code is None:
                 child.kill()
                 problems.append(f"{c.spec.name}: settling did not finish in time")
-            elif code != 0:
+            elif code != 0 or not any(line.startswith("FINAL") for line in child.lines()):
                 last = (child.lines() or [""])[-1]
                 problems.append(f"{c.spec.name}: did not settle (exit {code}): {last} {child.errors()[-800:]}".strip())
         return problems
