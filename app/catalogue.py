@@ -18,13 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from app.errors import InvalidInput
 
 __all__ = [
@@ -627,6 +620,9 @@ def _read_workbook(workbook: Any, errors: list[str]) -> tuple[list[_Raw], list[_
 
 def parse_catalogue_xlsx(path: Path) -> Catalogue:
     """A catalogue from an Excel workbook with the sheets 部门, 事项 and 材料."""
+    from openpyxl import load_workbook  # here, not at the top: a quarter second off every start
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
@@ -640,12 +636,17 @@ def parse_catalogue_xlsx(path: Path) -> Catalogue:
 
 
 def _cell_value(value: object) -> object:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
 def _write_sheet(sheet: Any, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -679,6 +680,8 @@ def _material_rows(catalogue: Catalogue) -> Iterator[list[object]]:
 
 def _add_choices(sheet: Any, column: str, choices: Sequence[str]) -> None:
     """A drop-down on ``column`` of ``sheet`` (rows 2..5000) for people filling the template."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     rule = DataValidation(type="list", formula1=f'"{",".join(choices)}"', allow_blank=True)
     sheet.add_data_validation(rule)
     rule.add(f"{column}2:{column}5000")
@@ -690,6 +693,8 @@ def _headers(columns: Mapping[str, str]) -> list[str]:
 
 def write_catalogue_xlsx(cat: Catalogue, path: Path) -> None:
     """Export ``cat`` as a workbook :func:`parse_catalogue_xlsx` reads back to an equal value."""
+    from openpyxl import Workbook
+
     workbook = Workbook()
     depts = workbook.active
     depts.title = _SHEET_DEPTS

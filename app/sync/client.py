@@ -16,8 +16,8 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.exc import OperationalError
 
 from app.context import Actor, AppContext
@@ -31,6 +31,9 @@ from app.sync.quarantine import QuarantinedOp
 from app.sync.transport import ServerApi
 from db.repositories import ReferenceRepository
 from db.sync_repository import SyncRepository
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["EnrolResult", "QuarantinedOp", "SyncError", "SyncRefused", "SyncReport", "SyncService", "SyncStatus",
            "SyncUnavailable", "retry_delay"]

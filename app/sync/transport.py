@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from app.errors import InvalidInput
 from app.sync.errors import CursorAhead, EpochChanged, ServerRefusal, SyncRefused, SyncUnavailable, garbage
 from app.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 ENROL_CODES = ("enrolment_code_invalid", "enrolment_code_used", "enrolment_code_expired")
@@ -30,6 +31,8 @@ class ServerApi:
 
     def __init__(self, base_url: str, credential: str = "", *, transport: httpx.BaseTransport | None = None,
                  timeout: float = 10.0) -> None:
+        import httpx  # here, not at the top: a counter with no server never pays for it at start
+
         headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
         if credential:
             headers["Authorization"] = f"Bearer {credential}"
@@ -72,6 +75,8 @@ class ServerApi:
     # -- one request -----------------------------------------------------------------------------
     def _call(self, method: str, path: str, *, json_body: Any = None,
               params: dict[str, Any] | None = None) -> dict[str, Any]:
+        import httpx
+
         try:
             response = self.http.request(method, path, json=json_body, params=params)
         except httpx.TimeoutException as exc:
