@@ -39,19 +39,34 @@ def owner_of(entity: str, entity_id: str, row: dict[str, Any]) -> str | None:
     return None
 
 
+_KNOWN = "counterdesk.sync.known_rows"  # Session.info: (model, key) -> row, or None for "not here"
+
+
 def preload(s: Session, changes: Iterable[Change]) -> list[Base]:
     """One query per entity brings a page's existing rows into the session; hold the returned
-    list while writing so ``write_row`` finds them without a query each."""
+    list while writing so ``write_row`` finds them without a query each. Until ``end_preload``,
+    the keys that were looked up and not found are known to be new rows: writing them needs no
+    query either (an initial pull is almost only new rows). Not for savepoints that may roll back."""
     ids: dict[str, list[Any]] = defaultdict(list)
     for c in changes:
         if c.entity != Entity.PARAMETER:
             ids[c.entity].append(c.row[ENTITIES[c.entity][1]])
     repo = SyncRepository(s)
     loaded: list[Base] = []
+    known: dict[tuple[type[Base], Any], Base | None] = {}
     for entity, keys in ids.items():
         model, key = ENTITIES[entity]
-        loaded += repo.load(model, key, [column_values(model.__table__, {key: k})[key] for k in keys])
+        wanted = [column_values(model.__table__, {key: k})[key] for k in keys]
+        rows = repo.load(model, key, wanted)
+        loaded += rows
+        known.update({(model, k): None for k in wanted})
+        known.update({(model, getattr(r, key)): r for r in rows})
+    s.info[_KNOWN] = known
     return loaded
+
+
+def end_preload(s: Session) -> None:
+    s.info.pop(_KNOWN, None)
 
 
 def write_row(s: Session, entity: str, row: dict[str, Any]) -> None:
@@ -74,10 +89,14 @@ def _upsert(s: Session, model: type[Base], row: dict[str, Any]) -> Base:
     assert isinstance(table, Table)
     values = column_values(table, row)
     pk = [values[c.key] for c in table.primary_key.columns]
-    obj = s.get(model, pk[0] if len(pk) == 1 else tuple(pk))
+    ident = pk[0] if len(pk) == 1 else tuple(pk)
+    known = s.info.get(_KNOWN)
+    obj = known[(model, ident)] if known is not None and (model, ident) in known else s.get(model, ident)
     if obj is None:
         obj = model(**values)
         s.add(obj)
+        if known is not None:
+            known[(model, ident)] = obj
     else:
         for key, value in values.items():
             if getattr(obj, key) != value:

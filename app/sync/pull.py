@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.sync import shapes
-from app.sync.apply import owner_of, preload, take
+from app.sync.apply import end_preload, owner_of, preload, take
 from app.sync.cycle import Cycle
 from app.sync.errors import CursorAhead, EpochChanged
 from app.sync.protocol import device_scopes
@@ -78,8 +78,10 @@ def _rows(cycle: Cycle, s: Session, scope: str, page: shapes.Page, *, one_by_one
     loaded = preload(s, page.changes)  # held while writing: the identity map is weak
     if not one_by_one:
         take(s, scope, page.changes, held)
+        end_preload(s)
         s.flush()
     else:
+        end_preload(s)  # a savepoint rolled back would leave rows it knew as new behind
         for c in page.changes:
             try:
                 with s.begin_nested():

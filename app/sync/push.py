@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.sync import shapes
-from app.sync.apply import adopt, echo_rows, preload
+from app.sync.apply import adopt, echo_rows, end_preload, preload
 from app.sync.cycle import Cycle
 from app.sync.errors import garbage
 from app.sync.protocol import Code, OpStatus, push_op
@@ -91,6 +91,7 @@ def _adopt(cycle: Cycle, s: Session, answered: list[tuple[OutboxOp, shapes.Resul
     loaded = preload(s, [c for _, rows in echoes for c in rows])  # held while writing: the identity map is weak
     for owner, rows in echoes:
         adopt(s, cycle.work_scope, owner, rows, held=owner in held, shadowed=owner in shadowed)
+    end_preload(s)
     del loaded
 
 
