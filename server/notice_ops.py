@@ -45,7 +45,8 @@ def _check_one(ctx: OpContext, case_id: str, n: Any, base: Callable[[], Echo]) -
         raise conflict(Code.ALREADY_EXISTS, message, _notice_echo(base(), held))
     other = ctx.s.scalar(select(Notice).where(Notice.number == str(n["number"])))
     if other is not None:
-        raise conflict(Code.NUMBER_TAKEN, f"文书编号 {n['number']} 已被其他文书使用，请作废本机该编号后重新出具。",
+        raise conflict(Code.NUMBER_TAKEN, f"文书编号 {n['number']} 已被其他文书使用，本机这份文书未被中心服务器接收；"
+                       "请首席代表核对已交给申请人的文书，并联系信息科处理。",
                        _notice_echo(base(), other))
     try:
         return Notice(**column_values(Notice.__table__, row))

@@ -134,7 +134,7 @@ class CounterStatusBar(QStatusBar):
             return
         age = age_text(stats.oldest_pending_at, self.services.ctx.clock.now())
         self.pending_label.setText(
-            self.tr("待同步：") + f"{stats.pending}" + self.tr(" 条，最早 ") + age + self.tr("前")
+            self.tr("待同步：") + f"{stats.pending}" + self.tr(" 条，最早已等 ") + age
         )
 
     def show_sync(self, status) -> None:

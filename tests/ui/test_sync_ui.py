@@ -103,7 +103,7 @@ def test_status_line_in_each_state(qtbot, services: Services, runner, clerk, scr
     bar.show_sync(offline)
     assert bar.network_label.text() == "● 离线（本机照常办理，联网后自动同步）"
     assert bar.network_label.toolTip() == "● 离线（本机照常办理，联网后自动同步）\n无法连接中心服务器"
-    assert bar.pending_label.text() == "待同步：12 条，最早 3小时5分钟前"
+    assert bar.pending_label.text() == "待同步：12 条，最早已等 3小时5分钟"
     assert bar.warning_label.text() == "⚠ 本机时间比服务器快 7 分钟，请联系信息科校准"
     assert "编号只剩 20 个" in bar.warning_label.toolTip()
     bar.show_sync(dataclasses.replace(ONLINE, quarantined=2))
@@ -126,7 +126,7 @@ def test_a_long_status_line_does_not_widen_the_window(qtbot, services, runner, c
     qtbot.wait(50)
     assert w.minimumSizeHint().width() <= 1366 and w.status.minimumSizeHint().width() <= 1366
     assert w.width() <= 1366
-    assert w.status.pending_label.text() == "待同步：1234 条，最早 3天前"
+    assert w.status.pending_label.text() == "待同步：1234 条，最早已等 3天"
     assert "请在年底前联网同步" in w.status.warning_label.toolTip()
 
 
