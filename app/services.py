@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -61,10 +62,12 @@ class Services:
             self.machine.save(machine)
             self._machine = machine
 
-    def set_up_from_server(self, server_url: str, code: str, device_name: str) -> EnrolResult:
+    def set_up_from_server(self, server_url: str, code: str, device_name: str,
+                           progress: Callable[[int], None] | None = None) -> EnrolResult:
         """First run from the central server: enrol with the one-time code, take the hall over from
-        the server, and remember the server for this PC (machine.ini)."""
-        result = self.sync.set_up_from_server(server_url, code, device_name)
+        the server, and remember the server for this PC (machine.ini). ``progress(rows)``: rows of the
+        hall taken over so far, after each page (called on this thread)."""
+        result = self.sync.set_up_from_server(server_url, code, device_name, progress)
         settings = replace(self.machine_settings(), server_url=server_url)
         self.machine.save(settings)
         self._machine = settings

@@ -136,14 +136,16 @@ class SyncService:
         self._reference_changed()
 
     # -- enrolment ---------------------------------------------------------------------------------
-    def set_up_from_server(self, server_url: str, code: str, device_name: str) -> EnrolResult:
+    def set_up_from_server(self, server_url: str, code: str, device_name: str,
+                           progress: Callable[[int], None] | None = None) -> EnrolResult:
         """First run on an empty store: everything from the server, then a first sync (best effort:
-        the hall's work rows come page by page, and what is missing follows at the next cycle)."""
+        the hall's work rows come page by page, and what is missing follows at the next cycle).
+        ``progress(rows)`` is called after each page of that first sync, on this thread."""
         url = enrol.server_address(server_url)
         with self._lock, self._api(url) as api:
             enrolment = enrol.set_up(self.ctx, api, url, code, device_name)
         self._reference_changed()
-        self._first_sync(url)
+        self._first_sync(url, progress)
         return EnrolResult(enrolment.device_id, enrolment.hall["name"], enrolment.window_label, url)
 
     def enrol(self, server_url: str, code: str, device_name: str) -> EnrolResult:
@@ -162,13 +164,15 @@ class SyncService:
         """Meta → push → number blocks → pull (module app.sync.cycle). SyncUnavailable/SyncRefused."""
         return self._sync(self.server_url(), cancel)
 
-    def _sync(self, url: str, cancel: threading.Event | None) -> SyncReport:
+    def _sync(self, url: str, cancel: threading.Event | None,
+              progress: Callable[[int], None] | None = None) -> SyncReport:
         with self._lock:
             self._last_attempt = self.ctx.clock.now()
             try:
                 credential = self._credential(url)
                 with self._api(url, credential) as api:
-                    tally = self._cycle(api, cancel, [blocks.report_held, push_all, blocks.top_up, pull_all])
+                    tally = self._cycle(api, cancel, [blocks.report_held, push_all, blocks.top_up, pull_all],
+                                        progress)
             except OperationalError as exc:  # the local file is busy or cannot be written: try later
                 self._online = False
                 self._last_error = f"本机数据库暂时无法写入（{exc.orig}），本次同步未完成，稍后自动重试。"
@@ -182,13 +186,14 @@ class SyncService:
         return SyncReport(tally.pushed, tally.applied, tally.duplicates, tally.conflicts, tally.rejected,
                           tally.pulled, tally.epoch_changed, pending)
 
-    def _cycle(self, api: ServerApi, cancel: threading.Event | None, steps: list[Callable[[Cycle], None]]) -> Tally:
+    def _cycle(self, api: ServerApi, cancel: threading.Event | None, steps: list[Callable[[Cycle], None]],
+               progress: Callable[[int], None] | None = None) -> Tally:
         with self.ctx.db.read() as s:
             device = ReferenceRepository(s).device()
             epoch = SyncRepository(s).get(state.EPOCH)
         if device is None:
             raise SyncRefused("本机尚未设置大厅资料，不能同步。")
-        cycle = Cycle(self.ctx, api, device.hall_id, epoch, self.tuning, cancel)
+        cycle = Cycle(self.ctx, api, device.hall_id, epoch, self.tuning, cancel, progress=progress)
         tally = run(cycle, steps)
         values = {state.SKEW: None if cycle.skew is None else f"{cycle.skew:.1f}"}
         if not cycle.cancelled():
@@ -209,9 +214,9 @@ class SyncService:
     def _api(self, url: str, credential: str = "") -> ServerApi:
         return ServerApi(url, credential, transport=self.transport, timeout=self.timeout)
 
-    def _first_sync(self, url: str) -> None:
+    def _first_sync(self, url: str, progress: Callable[[int], None] | None = None) -> None:
         try:
-            self._sync(url, None)
+            self._sync(url, None, progress)
         except SyncError as exc:
             log.warning("first sync after setting up from the server did not finish: %s", exc.message)
 

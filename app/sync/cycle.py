@@ -59,6 +59,7 @@ class Cycle:
     cancel: threading.Event | None = None
     skew: float | None = None
     tally: Tally = field(default_factory=Tally)
+    progress: Callable[[int], None] | None = None  # rows pulled so far, after each page (any thread)
 
     @property
     def work_scope(self) -> str:

@@ -67,6 +67,8 @@ def _apply(cycle: Cycle, scope: str, page: shapes.Page) -> None:
         with cycle.ctx.db.write(foreign_keys=False) as s:
             _rows(cycle, s, scope, page, one_by_one=True)
     cycle.tally.pulled += len(page.changes)
+    if cycle.progress is not None:
+        cycle.progress(cycle.tally.pulled)
     if page.changes and scope != cycle.work_scope:
         cycle.tally.reference_changed = True
 

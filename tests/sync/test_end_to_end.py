@@ -19,10 +19,10 @@ from tests.server.test_live_server import running_server
 from tests.sync.kit import admin_code, hall_now, intake, login, names, wire
 
 
-def _from_server(tmp: Path, name: str, base: str, window: str) -> Services:
+def _from_server(tmp: Path, name: str, base: str, window: str, progress=None) -> Services:
     services = Services.open(tmp / name / "counter-desk.sqlite3", FixedClock(hall_now()))
     assert not services.is_set_up()
-    result = services.sync.set_up_from_server(base, admin_code(base, window), f"{window}号窗口电脑")
+    result = services.sync.set_up_from_server(base, admin_code(base, window), f"{window}号窗口电脑", progress)
     assert result.hall_name and result.window_label.startswith(f"{window}号窗口") and result.server_url == base
     wire(services, None, base)  # as the setup screen saves it in machine.ini
     return services
@@ -37,8 +37,10 @@ def _block_of(services: Services, kind: str, year: int, number: int) -> NumberBl
 @pytest.mark.slow
 def test_set_up_from_server_on_an_empty_store_gives_a_working_counter(server_url: str, tmp_path: Path) -> None:
     with running_server("--db", server_url) as (base, _):
-        counter = _from_server(tmp_path, "new", base, "01")
+        counted: list[int] = []
+        counter = _from_server(tmp_path, "new", base, "01", counted.append)
         try:
+            assert counted and counted == sorted(counted)  # a count after each page (the demo hall has no work yet)
             status = counter.sync.status()
             assert status.enrolled and status.online and status.epoch and status.pending == 0
             assert status.last_error == "" and status.warnings == ()  # next year's blocks too (it is December)

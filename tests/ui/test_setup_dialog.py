@@ -113,6 +113,36 @@ def test_a_bad_server_address_is_explained(qtbot, dialog: SetupDialog, fresh: Se
     assert dialog.isVisible() and not fresh.is_set_up()
 
 
+def test_setting_up_from_a_server_counts_the_rows_taken_over(qtbot, dialog: SetupDialog, fresh: Services,
+                                                               wait_idle, monkeypatch) -> None:
+    """A big hall takes a while to come over: the screen counts the rows as the pages arrive (sent
+    from the worker thread) instead of a frozen "please wait"; a failure afterwards keeps what was typed."""
+    from app.sync.client import SyncUnavailable
+
+    gate, calls = threading.Event(), []
+
+    def set_up_from_server(url, code, name, progress=None):
+        calls.append((url, code))
+        progress(1000)
+        progress(2500)
+        gate.wait(10)
+        raise SyncUnavailable("无法连接中心服务器（网络不通或服务器未开启）")
+
+    monkeypatch.setattr(fresh, "set_up_from_server", set_up_from_server)
+    qtbot.mouseClick(dialog.server_radio, Qt.MouseButton.LeftButton)
+    assert dialog.server_radio.isChecked()
+    type_text(qtbot, "http://zwfw.example.gov.cn:8443", dialog.server_edit)
+    type_text(qtbot, "K7PQ-2M9X", dialog.code_edit)
+    qtbot.mouseClick(dialog.finish_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已取得 2,500 条" in dialog.message.text(), timeout=10000)
+    assert not dialog.finish_button.isEnabled()
+    gate.set()
+    wait_idle()
+    assert calls == [("http://zwfw.example.gov.cn:8443", "K7PQ-2M9X")]
+    assert dialog.isVisible() and dialog.finish_button.isEnabled()
+    assert dialog.code_edit.text() == "K7PQ-2M9X"
+
+
 def test_leaving_writes_nothing(qtbot, dialog: SetupDialog, fresh: Services) -> None:
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.result() == QDialog.DialogCode.Rejected

@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -35,6 +35,12 @@ from app.machine_settings import MachineSettings
 from app.services import Services
 from app.setup import HallFile, demo_files, load_hall_file
 from ui.tasks import TaskRunner, while_alive
+
+
+class _Progress(QObject):
+    """Rows of the hall taken over so far, from the worker thread to the dialog (queued signal)."""
+
+    rows = Signal(int)
 
 
 class SetupDialog(QDialog):
@@ -203,8 +209,11 @@ class SetupDialog(QDialog):
         self._set_busy(True)
         self.message.setText(self.tr("正在向中心服务器注册并取得大厅资料，请稍候…"))
         name = socket.gethostname()
+        progress = _Progress(self)
+        progress.rows.connect(self._on_rows)
+        report = progress.rows.emit  # called on the worker thread; the slot runs on the GUI thread
 
-        self.runner.run(lambda: self.services.set_up_from_server(machine.server_url, code, name),
+        self.runner.run(lambda: self.services.set_up_from_server(machine.server_url, code, name, report),
                         while_alive(self, self._on_set_up), while_alive(self, self._on_setup_failed), write=True)
 
     def _on_finish_clicked(self) -> None:
@@ -224,6 +233,9 @@ class SetupDialog(QDialog):
         self.message.setText(self.tr("正在建立本机数据（导入事项目录、人员和工作日历），请稍候…"))
         self.runner.run(lambda: self.services.set_up(hall, catalogue, window, machine),
                         while_alive(self, self._on_set_up), while_alive(self, self._on_setup_failed), write=True)
+
+    def _on_rows(self, rows: int) -> None:
+        self.message.setText(self.tr("已注册，正在取得本大厅的资料和办件：已取得 ") + f"{rows:,}" + self.tr(" 条…"))
 
     def _on_set_up(self, _result: object) -> None:
         self.message.setText(self.tr("设置完成。"))
