@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,17 +29,12 @@ from PySide6.QtWidgets import QApplication
 from app.context import Actor
 from app.services import Services
 from tests.app.kit import IntakeKit
+from tests.harness.servers import free_port
 from ui.fonts import install_fonts, install_translations
 from ui.main_window import MainWindow
 from ui.tasks import TaskRunner
 
 SERVER = Path(sys.executable).with_name("counter-desk-server")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_server(data: Path, port: int) -> tuple[subprocess.Popen, str]:

@@ -82,8 +82,7 @@ class CounterStatusBar(QStatusBar):
     def __init__(self, services: Services, runner: TaskRunner, parent=None) -> None:
         super().__init__(parent)
         self.services, self.runner = services, runner
-        self.user_label = ElidedLabel()
-        self.user_label.setObjectName("userStatus")
+        self.user_label = self._label("userStatus", elide=True)
         self.network_label = self._label("networkStatus", elide=True)
         self.pending_label = self._label("pendingStatus")
         self.sync_label = self._label("lastSync", self.tr("上次同步：无"))

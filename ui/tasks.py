@@ -92,12 +92,8 @@ class TaskRunner(QObject):
         self._writes.discard(job_id)
         owner = self._owners.pop(job_id, None)
         self.busy_changed.emit(self.pending)
-        if owner is not None and not isValid(owner):
-            if wrote and ok:
-                self.write_committed.emit()
-            if not ok:
-                log.warning("task of a closed window failed: %s", getattr(value, "__traceback_text__", value))
-            return
+        if owner is not None and not isValid(owner):  # its window is gone: nothing to show it in
+            on_done, on_error = None, _log_closed_window_failure
         if ok:
             if on_done is not None:
                 on_done(value)
@@ -117,17 +113,10 @@ class TaskRunner(QObject):
         self.read_pool.waitForDone(msecs)
 
 
+def _log_closed_window_failure(exc: Exception) -> None:
+    log.warning("task of a closed window failed: %s", getattr(exc, "__traceback_text__", exc))
+
+
 def _owner_of(callback: Callable[..., Any] | None) -> QObject | None:
     target = getattr(callback, "__self__", None)
     return target if isinstance(target, QObject) else None
-
-
-def while_alive(widget: QObject, fn: Callable[[Any], None]) -> Callable[[Any], None]:
-    """``fn`` as a runner callback that is dropped when ``widget`` is gone by the time the job ends
-    (a dialog closed and deleted while its printers or backups were still being listed)."""
-
-    def call(value: Any) -> None:
-        if isValid(widget):
-            fn(value)
-
-    return call

@@ -169,13 +169,10 @@ class CaseDialog(QDialog):
         )
 
     def _on_load_failed(self, exc: Exception) -> None:
-        if isValid(self):
-            self.header.setText(self.tr("读取失败"))
-            show_error(self, exc)
+        self.header.setText(self.tr("读取失败"))
+        show_error(self, exc)
 
     def _on_loaded(self, loaded: tuple[CaseView, list[TimelineEntry], list[Printable]]) -> None:
-        if not isValid(self):
-            return
         view, timeline, printables = loaded
         self.view, self.printables = view, printables
         self.header.setText(view.number + "　【" + view.status_label + "】")
@@ -350,8 +347,6 @@ class CaseDialog(QDialog):
         dialog.deleteLater()
 
     def _on_step_done(self, _view: CaseView) -> None:
-        if not isValid(self):
-            return
         if self.step is not None and isValid(self.step):
             self.step.done_ok()
         self.step = None
@@ -359,9 +354,8 @@ class CaseDialog(QDialog):
         self.reload()
 
     def _on_step_failed(self, exc: Exception) -> None:
-        """Nothing typed is lost: the step dialog stays open with its text, the error on top."""
-        if not isValid(self):
-            return
+        """Nothing typed is lost: the step dialog stays open with its text, the error on top.
+        (A dialog closed meanwhile never hears of it: the task runner drops answers to deleted widgets.)"""
         self._set_busy(False)
         step = self.step if self.step is not None and isValid(self.step) and self.step.isVisible() else None
         show_error(step or self, exc)

@@ -33,7 +33,7 @@ from app.machine_settings import MachineSettings, check_server_url
 from app.services import Services
 from app.setup import device_name
 from ui.errors import show_error
-from ui.tasks import TaskRunner, while_alive
+from ui.tasks import TaskRunner
 
 EDITOR_ROLES = ("chief", "admin")
 
@@ -143,8 +143,8 @@ class MachineSettingsDialog(QDialog):
             self.services.save_machine_settings(actor, settings)
             return self.services.sync.enrol(settings.server_url, code, name)
 
-        self.runner.run(enrol, while_alive(self, lambda r: self._on_enrolled(settings, r)),
-                        while_alive(self, self._on_enrol_failed), write=True)
+        self.runner.run(enrol, lambda r: self._on_enrolled(settings, r),
+                        self._on_enrol_failed, write=True, owner=self)
 
     def _on_enrolled(self, settings: MachineSettings, result) -> None:
         self.enrol_button.setEnabled(True)
@@ -202,8 +202,8 @@ class MachineSettingsDialog(QDialog):
         return self.staff.role in EDITOR_ROLES
 
     def _load(self) -> None:
-        self.runner.run(printer_names, while_alive(self, self._on_printers_listed), lambda _e: None)
-        self.runner.run(self.services.sync.status, while_alive(self, self._on_sync_status), lambda _e: None)
+        self.runner.run(printer_names, self._on_printers_listed, lambda _e: None, owner=self)
+        self.runner.run(self.services.sync.status, self._on_sync_status, lambda _e: None, owner=self)
         self._load_backups_only()
 
     def _on_printers_listed(self, result: tuple[list[str], str]) -> None:
@@ -232,7 +232,7 @@ class MachineSettingsDialog(QDialog):
         db_path = self.services.ctx.db.path
         keep, now = self.services.backup_keep(), self.services.ctx.clock.now()
         self.runner.run(lambda: backup_now(db_path, backup_folder(db_path), keep=keep, now=now),
-                        while_alive(self, self._on_backed_up), while_alive(self, self._on_backup_failed))
+                        self._on_backed_up, self._on_backup_failed, owner=self)
 
     def _on_backed_up(self, _path: object) -> None:
         self.backup_button.setEnabled(True)
@@ -240,7 +240,7 @@ class MachineSettingsDialog(QDialog):
 
     def _load_backups_only(self) -> None:
         self.runner.run(lambda: list_backups(backup_folder(self.services.ctx.db.path)),
-                        while_alive(self, self._on_backups_listed), lambda _e: None)
+                        self._on_backups_listed, lambda _e: None, owner=self)
 
     def _on_backup_failed(self, exc: Exception) -> None:
         self.backup_button.setEnabled(True)
@@ -266,8 +266,8 @@ class MachineSettingsDialog(QDialog):
         self.save_button.setEnabled(False)
         actor = Actor(self.staff.id, self.staff.name)
         self.runner.run(lambda: self.services.save_machine_settings(actor, settings),
-                        while_alive(self, lambda _r: self._on_saved(settings)),
-                        while_alive(self, self._on_save_failed), write=True)
+                        lambda _r: self._on_saved(settings),
+                        self._on_save_failed, write=True, owner=self)
 
     def _on_saved(self, settings: MachineSettings) -> None:
         self.settings_saved.emit(settings)

@@ -34,7 +34,7 @@ from app.errors import DomainError
 from app.machine_settings import MachineSettings
 from app.services import Services
 from app.setup import HallFile, demo_files, load_hall_file
-from ui.tasks import TaskRunner, while_alive
+from ui.tasks import TaskRunner
 
 
 class _Progress(QObject):
@@ -167,8 +167,8 @@ class SetupDialog(QDialog):
         if path is None:
             return
         serial = self._load_serial
-        self.runner.run(lambda: load_hall_file(path), while_alive(self, lambda h: self._on_hall_loaded(serial, h)),
-                        while_alive(self, lambda exc: self._on_hall_failed(serial, exc)))
+        self.runner.run(lambda: load_hall_file(path), lambda h: self._on_hall_loaded(serial, h),
+                        lambda exc: self._on_hall_failed(serial, exc), owner=self)
 
     def _on_hall_loaded(self, serial: int, hall: HallFile) -> None:
         if serial != self._load_serial:
@@ -214,7 +214,7 @@ class SetupDialog(QDialog):
         report = progress.rows.emit  # called on the worker thread; the slot runs on the GUI thread
 
         self.runner.run(lambda: self.services.set_up_from_server(machine.server_url, code, name, report),
-                        while_alive(self, self._on_set_up), while_alive(self, self._on_setup_failed), write=True)
+                        self._on_set_up, self._on_setup_failed, write=True, owner=self)
 
     def _on_finish_clicked(self) -> None:
         if self.server_radio.isChecked():
@@ -232,7 +232,7 @@ class SetupDialog(QDialog):
         self._set_busy(True)
         self.message.setText(self.tr("正在建立本机数据（导入事项目录、人员和工作日历），请稍候…"))
         self.runner.run(lambda: self.services.set_up(hall, catalogue, window, machine),
-                        while_alive(self, self._on_set_up), while_alive(self, self._on_setup_failed), write=True)
+                        self._on_set_up, self._on_setup_failed, write=True, owner=self)
 
     def _on_rows(self, rows: int) -> None:
         self.message.setText(self.tr("已注册，正在取得本大厅的资料和办件：已取得 ") + f"{rows:,}" + self.tr(" 条…"))

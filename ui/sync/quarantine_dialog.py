@@ -32,7 +32,7 @@ from app.context import Actor
 from app.dto import StaffInfo
 from app.errors import DomainError
 from app.services import Services
-from ui.tasks import TaskRunner, while_alive
+from ui.tasks import TaskRunner
 
 RESOLVER_ROLES = ("chief", "admin")
 OP_LABELS = {
@@ -114,7 +114,7 @@ class QuarantineDialog(QDialog):
     def reload(self) -> None:
         include = self.show_resolved.isChecked()
         self.runner.run(lambda: self.services.sync.quarantine(include_resolved=include),
-                        while_alive(self, self._on_loaded), while_alive(self, self._on_failed))
+                        self._on_loaded, self._on_failed, owner=self)
 
     def _on_loaded(self, items: list) -> None:
         self.items = items
@@ -157,8 +157,8 @@ class QuarantineDialog(QDialog):
         op_id, actor = self.items[row].op_id, Actor(self.staff.id, self.staff.name)
         self.resolve_button.setEnabled(False)
         self.runner.run(lambda: self.services.sync.resolve(actor, op_id, note),
-                        while_alive(self, lambda _r: self._on_resolved(op_id)), while_alive(self, self._on_failed),
-                        write=True)
+                        lambda _r: self._on_resolved(op_id), self._on_failed,
+                        write=True, owner=self)
 
     def _on_resolved(self, op_id: str) -> None:
         self.resolve_button.setEnabled(True)
