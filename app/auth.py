@@ -6,9 +6,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from app.context import AppContext
+from app.authz import staff_roles
+from app.context import Actor, AppContext
 from app.dto import StaffInfo
-from app.errors import AuthenticationFailed
+from app.errors import AuthenticationFailed, NotPermitted
+from app.permission_service import PermissionService
 from db.models import Staff
 from db.repositories import ReferenceRepository, StaffRepository
 
@@ -39,6 +41,22 @@ class AuthService:
                 raise AuthenticationFailed("用户名或密码不正确。", field="password")
             return self._info(s, staff)
 
+    def authorise(self, login: str, password: str, at_desk_of: str, action: str, *,
+                  case_id: str | None = None, here: bool = False) -> Actor:
+        """授权: a 首席代表 or administrator standing at this PC enters their login and password for one
+        action. Returns them as the actor of that action (recorded as theirs, naming the person
+        signed in here). AuthenticationFailed on a wrong password; NotPermitted, saying who may,
+        when they do not hold the permission either."""
+        with self.ctx.db.read() as s:
+            staff = StaffRepository(s).by_login(login.strip())
+            if staff is None or not staff.active or not _verify(staff.password_hash, password):
+                raise AuthenticationFailed("授权人用户名或密码不正确。", field="password")
+            actor = Actor(staff.id, staff.name, at_desk_of=at_desk_of if at_desk_of != staff.id else None)
+        reason = PermissionService(self.ctx).refusal(actor, action, case_id=case_id, here=here)
+        if reason is not None:
+            raise NotPermitted(f"{staff.name}不能授权：{reason}", action=action)
+        return actor
+
     def verify(self, staff_id: str, password: str) -> bool:
         """Unlock check after the idle lock: same person, right password."""
         with self.ctx.db.read() as s:
@@ -54,4 +72,5 @@ class AuthService:
         return StaffInfo(
             id=staff.id, login=staff.login, name=staff.name, role=staff.role, hall_id=staff.hall_id,
             hall_name=hall.name if hall else "", window_id=staff.window_id, window_label=label,
+            roles=staff_roles(staff), department_id=staff.department_id,
         )

@@ -6,8 +6,9 @@ import threading
 
 from sqlalchemy.orm import Session
 
+from app.authz import require
 from app.catalogue import Catalogue, DepartmentSpec, MaterialSpec, MatterSpec
-from app.context import AppContext
+from app.context import Actor, AppContext
 from app.dto import MaterialTemplate, MatterDetail, MatterSummary
 from app.errors import NotFound
 from app.ids import uuid7
@@ -79,10 +80,13 @@ class CatalogueService:
                 matters=tuple(_spec(m, depts[m.department_id].code) for m in ref.matters()),
             )
 
-    def import_catalogue(self, cat: Catalogue) -> int:
-        """Upsert departments and matters by code; returns the number of matters written."""
+    def import_catalogue(self, actor: Actor, cat: Catalogue) -> int:
+        """Upsert departments and matters by code; returns the number of matters written. Audited."""
         with self.ctx.action() as s:
+            require(s, actor, "catalogue.import")
             write_catalogue(s, cat)
+            self.ctx.audit(s, actor, action="catalogue.import", entity="catalogue", entity_id="catalogue",
+                           summary=f"导入事项目录：{len(cat.departments)} 个部门，{len(cat.matters)} 个事项")
         self.reload()
         return len(cat.matters)
 

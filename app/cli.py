@@ -31,7 +31,9 @@ from app.paths import data_dir, database_path, running_app_pid
 from app.services import Services
 from app.setup import demo_files, device_name
 
-ADMIN = Actor(None, "信息科（命令行）")
+# Whoever can run the command line on this PC can edit its data file anyway: it acts as the
+# administrator with the business section's rights over reference data (catalogue, parameters).
+ADMIN = Actor(None, "信息科（命令行）", roles=frozenset({"admin", "business"}))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(services: Services, args: argparse.Namespace) -> int:
     if args.command == "import-catalogue":
-        count = services.catalogue.import_catalogue(load_catalogue(args.file))
+        count = services.catalogue.import_catalogue(ADMIN, load_catalogue(args.file))
         print(f"已导入 {count} 个事项。")
     elif args.command == "export-catalogue":
         write_catalogue_xlsx(services.catalogue.export_catalogue(), args.file)

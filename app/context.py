@@ -32,10 +32,16 @@ DEFAULT_PARAMETERS = {
 
 @dataclass(frozen=True)
 class Actor:
-    """Who performs an action (a logged-in staff member, or the system itself)."""
+    """Who performs an action: a staff member (``id``), or the system / the command line (``id``
+    None, with the roles it acts under; the server accepts no such op but the system's own).
+
+    ``at_desk_of``: when a 首席代表 or administrator authorises one action at someone else's PC
+    (授权), the action is theirs and this names the person signed in there."""
 
     id: str | None
     name: str
+    roles: frozenset[str] = frozenset()
+    at_desk_of: str | None = None
 
     @staticmethod
     def system() -> Actor:
@@ -120,7 +126,11 @@ class AppContext:
         detail: dict[str, Any] | None = None,
         case_id: str | None = None,
     ) -> None:
-        """Append an audit event (who, what, when, on which device) in the caller's transaction."""
+        """Append an audit event (who, what, when, on which device) in the caller's transaction. An
+        action authorised at someone else's PC (授权) names the person signed in there."""
+        if actor.at_desk_of:
+            detail = {**(detail or {}), "authorised_at_desk_of": actor.at_desk_of}
+            summary = f"{summary}（授权办理）"
         JournalRepository(session).append_audit(AuditEvent(
             id=uuid7(), at=self.clock.now(), actor_id=actor.id, actor_name=actor.name, device_id=self.device_id,
             action=action, entity=entity, entity_id=entity_id, case_id=case_id, summary=summary,

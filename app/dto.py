@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 
 from app.cases.rules import MaterialCheck
 from app.catalogue import CASE_TYPE_LABELS
-
-ROLE_LABELS = {"clerk": "窗口人员", "chief": "首席代表", "admin": "中心管理员"}
+from app.permissions import roles_label
 
 
 @dataclass(frozen=True)
@@ -16,15 +15,17 @@ class StaffInfo:
     id: str
     login: str
     name: str
-    role: str
+    role: str  # the first of ``roles``
     hall_id: str
     hall_name: str
     window_id: str | None
     window_label: str
+    roles: frozenset[str] = frozenset()
+    department_id: str | None = None
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+        return roles_label(self.roles or {self.role})
 
 
 @dataclass(frozen=True)

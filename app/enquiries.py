@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.authz import require
 from app.context import Actor, AppContext
 from app.dto import EnquiryInput, EnquiryView
 from app.ids import uuid7
@@ -30,6 +31,7 @@ class EnquiryService:
             referred_window=referred, answer=answer,
         )
         with self.ctx.action() as s:
+            require(s, actor, "enquiry.record")
             EnquiryRepository(s).add(row)
             payload = {
                 "id": row.id, "hall_id": hall_id, "window_id": window_id, "staff_id": actor.id,

@@ -37,3 +37,11 @@ class NumbersExhausted(DomainError):
 
 class StorageError(DomainError):
     """The local database could not be written (disk full, read-only...)."""
+
+
+class NotPermitted(DomainError):
+    """The person acting does not hold the permission (app.permissions); the message says who may."""
+
+    def __init__(self, message: str, *, action: str = "", field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.action = action

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.auth import AuthService
+from app.authz import require
 from app.cases.intake import IntakeService
 from app.cases.lifecycle import LifecycleService
 from app.catalogue_service import CatalogueService
@@ -16,8 +17,10 @@ from app.documents.service import NoticeService
 from app.enquiries import EnquiryService
 from app.ledger import LedgerService
 from app.machine_settings import LABELS, MachineSettings, MachineSettingsStore
+from app.permission_service import PermissionService
 from app.settings_service import SettingsService
 from app.setup import ensure_demo, is_set_up, setup_hall
+from app.staff_service import StaffService
 from app.sync.client import EnrolResult, SyncService
 
 
@@ -32,6 +35,8 @@ class Services:
         self.enquiries = EnquiryService(ctx)
         self.notices = NoticeService(ctx)
         self.settings = SettingsService(ctx)
+        self.staff = StaffService(ctx)
+        self.permissions = PermissionService(ctx)
         self.machine = MachineSettingsStore(ctx.db.path.parent)
         self._machine: MachineSettings | None = None
         self.sync = SyncService(ctx, lambda: self.machine_settings().server_url)
@@ -81,7 +86,10 @@ class Services:
         return self._machine
 
     def save_machine_settings(self, actor: Actor, settings: MachineSettings) -> None:
-        """Write machine.ini and audit who changed what (the audit lives with the hall's data)."""
+        """Write machine.ini and audit who changed what (the audit lives with the hall's data).
+        Only an administrator may (NotPermitted otherwise, and nothing is written)."""
+        with self.ctx.db.read() as s:
+            require(s, actor, "machine.settings")
         before = self.machine.load()
         self.machine.save(settings)
         self._machine = settings

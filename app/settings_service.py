@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.authz import require
 from app.context import DEFAULT_PARAMETERS, Actor, AppContext
 from app.errors import InvalidInput
 from db.repositories import ReferenceRepository
@@ -29,6 +30,7 @@ class SettingsService:
     def set_parameter(self, actor: Actor, key: str, value: str) -> None:
         value = check_parameter(key, value)
         with self.ctx.action() as s:
+            require(s, actor, "parameter.change")
             ReferenceRepository(s).set_parameter(key, value)
             self.ctx.audit(s, actor, action="parameter.set", entity="parameter", entity_id=key[:36],
                            summary=f"参数 {key} 设为 {value[:80]}", detail={"key": key, "value": value})

@@ -21,6 +21,7 @@ from app.catalogue_service import write_catalogue
 from app.context import DEFAULT_PARAMETERS, AppContext
 from app.errors import InvalidInput
 from app.ids import uuid7
+from app.permissions import ROLE_LABELS, Role, format_roles
 from app.resources import resource_path
 from app.settings_service import check_parameter
 from app.workcal import official_exceptions, official_years
@@ -28,7 +29,6 @@ from db.models import CalendarDay, Device, DishonestParty, Hall, Parameter, Staf
 from db.repositories import ReferenceRepository
 
 HALL_FORMAT = "counter-desk-hall/1"
-ROLES = ("clerk", "chief", "admin")
 MIN_PASSWORD = 8
 MAX_LISTED = 30
 
@@ -139,6 +139,24 @@ def _records(data: dict[str, Any], key: str, errors: list[str]) -> list[dict[str
     return rows
 
 
+ROLE_CHOICES = "、".join(f"{r.value}（{ROLE_LABELS[r]}）" for r in Role)
+
+
+def hall_file_roles(p: dict[str, Any]) -> list[str]:
+    """The roles of a hall file's person: ``roles`` (a list of codes) or the older single ``role``;
+    empty when any code is unknown."""
+    raw = p.get("roles", [p.get("role")] if p.get("role") else [])
+    codes = [str(r).strip() for r in raw] if isinstance(raw, list) else str(raw).replace(",", " ").split()
+    known = {r.value for r in Role}
+    return codes if codes and all(c in known for c in codes) else []
+
+
+def staff_role_columns(p: dict[str, Any]) -> dict[str, str]:
+    """``role`` (the first) and ``roles`` of a staff row from a checked hall file's person."""
+    roles = format_roles(hall_file_roles(p))
+    return {"role": roles.split()[0], "roles": roles}
+
+
 def _staff_errors(staff: list[dict[str, Any]], window_numbers: set[str]) -> list[str]:
     errors: list[str] = []
     logins: set[str] = set()
@@ -150,15 +168,15 @@ def _staff_errors(staff: list[dict[str, Any]], window_numbers: set[str]) -> list
         if login in logins:
             errors.append(f"登录名 {login} 重复")
         logins.add(login)
-        if p.get("role") not in ROLES:
-            errors.append(f"{who}：角色 role 应为 clerk（窗口人员）、chief（首席代表）或 admin（中心管理员）")
+        if not hall_file_roles(p):
+            errors.append(f"{who}：角色 roles 应为以下一项或几项：{ROLE_CHOICES}")
         if len(str(p.get("password", ""))) < MIN_PASSWORD:
             errors.append(f"{who}：初始密码 password 至少 {MIN_PASSWORD} 位")
         window = str(p.get("window_number") or "").strip()
         if window and window not in window_numbers:
             errors.append(f"{who}：窗口号 {window} 不在窗口列表中")
-    if not any(p.get("role") == "admin" for p in staff):
-        errors.append("至少应有一名中心管理员（role 为 admin）")
+    if not any("admin" in hall_file_roles(p) for p in staff):
+        errors.append("至少应有一名中心管理员（roles 中含 admin）")
     return errors
 
 
@@ -230,7 +248,7 @@ def _staff(
         window = windows.get(str(p.get("window_number") or "").strip())
         out.append(Staff(
             id=uuid7(), hall_id=hall_id, login=p["login"].strip(), name=p["name"],
-            password_hash=hashes[p["login"].strip()], role=p["role"],
+            password_hash=hashes[p["login"].strip()], **staff_role_columns(p),
             window_id=window.id if window else None, department_id=dept.id if dept else None,
         ))
     return out

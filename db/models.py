@@ -106,7 +106,10 @@ class Staff(Base):
     login: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16))  # clerk/chief/admin
+    role: Mapped[str] = mapped_column(String(16))  # the first of the roles below (kept for older readers)
+    # the codes of every role the person holds, space separated (app.permissions.Role): set from the
+    # hall file or by the audited staff.set_roles operation
+    roles: Mapped[str] = mapped_column(String(120), default="", server_default="")
     window_id: Mapped[str | None] = mapped_column(ForeignKey("window.id"), nullable=True)
     department_id: Mapped[str | None] = mapped_column(ForeignKey("department.id"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

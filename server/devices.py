@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.permissions import Holder, allowed, parse_roles, who_may
 from db.models import Staff, Window
 from server.errors import ApiError
 from server.schema import EnrolmentCode, SyncDevice
@@ -61,8 +62,8 @@ def authenticate_admin(s: Session, login: str, password: str) -> Staff:
         staff = authenticate_staff(s, login, password)
     except ApiError as exc:
         raise ApiError(401, "admin_auth_failed", "管理员用户名或密码不正确。") from exc
-    if staff.role != "admin":
-        raise ApiError(403, "not_admin", "只有中心管理员可以办理设备登记。")
+    if not allowed(Holder(staff.id, parse_roles(staff.roles or staff.role)), "device.enrol"):
+        raise ApiError(403, "not_admin", f"设备登记需由{who_may('device.enrol')}办理。")
     return staff
 
 

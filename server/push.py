@@ -29,7 +29,16 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from app.sync.protocol import CASE_ACTIONS, ENQUIRY_ADD, SYSTEM_KINDS, Code, Entity, OpStatus, hall_scope
+from app.sync.protocol import (
+    CASE_ACTIONS,
+    ENQUIRY_ADD,
+    STAFF_SET_ROLES,
+    SYSTEM_KINDS,
+    Code,
+    Entity,
+    OpStatus,
+    hall_scope,
+)
 from app.sync.rows import entity_row
 from db.models import Enquiry, Hall, Staff
 from db.repositories import CaseRepository
@@ -38,7 +47,9 @@ from server.changes import lock_scopes
 from server.engine import ServerDatabase
 from server.notice_ops import apply_enquiry
 from server.oputil import Echo, IncomingOp, OpContext, OpRefused, answer, rejected
+from server.permits import check_permission
 from server.schema import InboxOp, ScopeCounter, SyncDevice
+from server.staff_ops import apply_staff_roles
 
 Handler = Callable[[OpContext], Echo]
 OPS_PER_TRANSACTION = 50
@@ -50,6 +61,8 @@ def _handler(kind: str) -> Handler | None:
         return apply_case_op
     if kind == ENQUIRY_ADD:
         return apply_enquiry
+    if kind == STAFF_SET_ROLES:
+        return apply_staff_roles
     return None
 
 
@@ -71,6 +84,7 @@ def _check_actor(ctx: OpContext) -> None:
     staff = ctx.s.get(Staff, ctx.op.actor_id)
     if staff is None or not staff.active or staff.hall_id != ctx.device.hall_id:
         raise rejected(Code.NOT_AUTHORISED, "操作人不是本大厅在岗人员，服务器不接受该操作。")
+    check_permission(ctx, staff)
 
 
 def _run(ctx: OpContext) -> dict[str, Any]:

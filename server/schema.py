@@ -89,6 +89,21 @@ class EnrolmentCode(ServerBase):
     request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # of the redeeming call
 
 
+class StaffRoleChange(ServerBase):
+    """Each change of a person's roles, so an operation is judged by the roles its actor held when
+    it was made (an op made before a chief lost the role still counts as the chief's)."""
+
+    __tablename__ = "staff_role_change"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    roles_before: Mapped[str] = mapped_column(String(120))
+    roles_after: Mapped[str] = mapped_column(String(120))
+    effective_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    op_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
 class InboxOp(ServerBase):
     """Every pushed operation once, with the full answer given, so a replay gets the same answer."""
 

@@ -21,7 +21,7 @@ from app.catalogue import load_catalogue
 from app.catalogue_service import write_catalogue
 from app.context import DEFAULT_PARAMETERS
 from app.ids import uuid7
-from app.setup import demo_files, load_hall_file
+from app.setup import demo_files, load_hall_file, staff_role_columns
 from app.sync.protocol import REF_CALENDAR, REF_CATALOGUE, REF_DISHONEST, Entity, hall_ref_scope, hall_scope
 from app.sync.rows import entity_id, entity_row, parameter_row
 from app.workcal import official_exceptions, official_years
@@ -110,7 +110,7 @@ def _write_hall(s: Session, data: dict[str, Any], hashes: dict[str, str]) -> Hal
     for p in data["staff"]:
         window = windows.get(str(p.get("window_number") or "").strip())
         s.add(Staff(id=uuid7(), hall_id=hall.id, login=p["login"].strip(), name=p["name"],
-                    password_hash=hashes[p["login"].strip()], role=p["role"], active=True,
+                    password_hash=hashes[p["login"].strip()], **staff_role_columns(p), active=True,
                     window_id=window.id if window else None, department_id=depts.get(p.get("department_code", ""))))
     params = {**DEFAULT_PARAMETERS, **data.get("parameters", {})}
     s.add_all(HallParameter(hall_id=hall.id, key=k, value=str(v)) for k, v in params.items())

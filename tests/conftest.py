@@ -62,6 +62,13 @@ def actor(clerk) -> Actor:
     return Actor(clerk.id, clerk.name)
 
 
+@pytest.fixture
+def chief(services: Services) -> Actor:
+    """The demo hall's 首席代表 of the clerk's department (市场监管, windows 01 and 02)."""
+    info = services.auth.login("liqiang", "demo1234")
+    return Actor(info.id, info.name)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COUNTER_DESK_DATA", str(tmp_path / "data"))

@@ -131,10 +131,13 @@ def _intake(run: _Run) -> None:
 
 
 def _notice_pdf(run: _Run) -> None:
+    from app.context import Actor
+
     papers = run.services.notices.printables(run.extra["case_id"])
     acceptance = next((p for p in papers if p.kind == "acceptance"), None)
     _check(acceptance is not None, f"no acceptance notice among {[p.kind for p in papers]}")
-    run.doc = run.services.notices.prepare(acceptance.notice_id, "acceptance")
+    run.doc = run.services.notices.prepare(Actor(run.staff.id, run.staff.name), acceptance.notice_id,
+                                           "acceptance")
     data = run.doc.path.read_bytes()
     fonts = data.count(b"/FontFile2")
     run.report.update(notice_pdf=str(run.doc.path), notice_pdf_bytes=len(data), notice_pdf_embedded_fonts=fonts)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.authz import case_subject, require
 from app.cases.rules import Action, CaseStatus, next_status
 from app.cases.views import case_snapshot, to_view, yellow_before
 from app.context import Actor, AppContext
@@ -41,6 +42,12 @@ class CaseUseCases:
             raise NotFound("找不到该办件。")
         if expected_version is not None and case.version != expected_version:
             raise IllegalTransition("该办件已被其他操作更新，请刷新后再试。")
+        return case
+
+    def _load_for(self, s: Session, actor: Actor, action: str, case_id: str, expected_version: int) -> Case:
+        """The case for a command, after checking that ``actor`` may take ``action`` on it."""
+        case = self._load(s, case_id, expected_version)
+        require(s, actor, action, case_subject(s, case))
         return case
 
     def _transition(self, case: Case, action: Action) -> CaseStatus:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.authz import require, window_subject
 from app.cases import rules
 from app.cases.base import CaseUseCases
 from app.cases.rules import Action, CaseStatus, MaterialCheck, MaterialStatus
@@ -79,6 +80,8 @@ class IntakeService(CaseUseCases):
             matter = ref.matter(req.matter_id)
             if matter is None or not matter.active:
                 raise NotFound("找不到该事项，请重新选择。", field="matter")
+            window_id = window_id or self._device_window(s)  # not named: received at this PC's window
+            require(s, actor, "case.intake", window_subject(s, window_id, matter.department_id))
             case = self._new_case(s, matter, applicant, remark, req.materials, now, window_id, actor)
             summary = "收件"
             extra: dict[str, Any] = {}
@@ -96,7 +99,7 @@ class IntakeService(CaseUseCases):
         """A decision on a case received earlier or returned with corrections."""
         _check_materials(materials)
         with self.ctx.action() as s:
-            case = self._load(s, case_id, expected_version)
+            case = self._load_for(s, actor, "case.intake", case_id, expected_version)
             matter = ReferenceRepository(s).matter(case.matter_id)
             assert matter is not None
             previous = case.status
@@ -181,6 +184,11 @@ class IntakeService(CaseUseCases):
         if action == Action.ACCEPT_DEFERRED and d.supply_deadline:
             payload["supply_deadline"] = d.supply_deadline.isoformat()
         return payload
+
+    @staticmethod
+    def _device_window(s: Session) -> str | None:
+        device = ReferenceRepository(s).device()
+        return device.window_id if device else None
 
     # -- rows ----------------------------------------------------------------------------------
     def _new_case(

@@ -23,7 +23,7 @@ class LifecycleService(CaseUseCases):
     def suspend(self, actor: Actor, case_id: str, expected_version: int, reason: str) -> CaseView:
         reason = check_text(reason, field="reason", label="暂停计时原因", required=True, max_len=2000)
         with self.ctx.action() as s:
-            case = self._load(s, case_id, expected_version)
+            case = self._load_for(s, actor, "case.step", case_id, expected_version)
             previous = case.status
             self._transition(case, Action.SUSPEND)
             suspension = Suspension(id=uuid7(), case_id=case.id, reason=reason, started_on=self.ctx.today(),
@@ -37,7 +37,7 @@ class LifecycleService(CaseUseCases):
     def resume(self, actor: Actor, case_id: str, expected_version: int) -> CaseView:
         """Resuming moves the due date by the working days the clock stood still."""
         with self.ctx.action() as s:
-            case = self._load(s, case_id, expected_version)
+            case = self._load_for(s, actor, "case.step", case_id, expected_version)
             previous = case.status
             self._transition(case, Action.RESUME)
             suspension = CaseRepository(s).open_suspension(case.id)
@@ -62,7 +62,7 @@ class LifecycleService(CaseUseCases):
     ) -> CaseView:
         result = check_text(result, field="result", label="办理结果", required=True)
         with self.ctx.action() as s:
-            case = self._load(s, case_id, expected_version)
+            case = self._load_for(s, actor, "case.step", case_id, expected_version)
             previous = case.status
             if any(m.status == MaterialStatus.DEFERRED for m in case.materials):
                 raise InvalidInput("容缺材料尚未补齐，不能办结。请先登记补齐容缺材料。", field="result")
@@ -82,7 +82,7 @@ class LifecycleService(CaseUseCases):
         name = check_name(recipient, field="recipient_name", label="领取人姓名")
         id_number = check_resident_id(recipient_id)
         with self.ctx.action() as s:
-            case = self._load(s, case_id, expected_version)
+            case = self._load_for(s, actor, "case.step", case_id, expected_version)
             previous = case.status
             self._transition(case, Action.DELIVER)
             case.recipient_name = name
@@ -96,7 +96,7 @@ class LifecycleService(CaseUseCases):
     def void(self, actor: Actor, case_id: str, expected_version: int, reason: str) -> CaseView:
         reason = check_text(reason, field="reason", label="作废原因", required=True, max_len=2000)
         with self.ctx.action() as s:
-            case = self._load(s, case_id, expected_version)
+            case = self._load_for(s, actor, "case.void", case_id, expected_version)
             previous = case.status
             self._transition(case, Action.VOID)
             case.void_reason = reason
@@ -105,7 +105,7 @@ class LifecycleService(CaseUseCases):
 
     def supply_deferred(self, actor: Actor, case_id: str, expected_version: int) -> CaseView:
         with self.ctx.action() as s:
-            case = self._load(s, case_id, expected_version)
+            case = self._load_for(s, actor, "case.step", case_id, expected_version)
             previous = case.status
             deferred = [m for m in case.materials if m.status == MaterialStatus.DEFERRED]
             if not deferred:

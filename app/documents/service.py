@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.authz import case_subject, require
 from app.context import Actor, AppContext
 from app.documents.model import TITLES, Issuer, ItemLine, NoticeData
 from app.errors import NotFound, StorageError
@@ -72,12 +73,18 @@ class NoticeService:
             assert case is not None
             return _build(s, case, notice, kind, reprint, self._texts())
 
-    def prepare(self, notice_id: str, kind: str) -> PreparedDocument:
-        """Render (marked 补打 if printed before) and keep the PDF in the archive folder."""
+    def prepare(self, actor: Actor, notice_id: str, kind: str) -> PreparedDocument:
+        """Render (marked 补打 if printed before) and keep the PDF in the archive folder. Only for
+        someone who may print (or reprint) the case's papers."""
         from app.documents.pdf import render_pdf
 
         with self.ctx.db.read() as s:
             reprint = _print_counts(s, None, notice_id).get((notice_id, kind), 0) > 0
+            notice = s.get(Notice, notice_id)
+            case = CaseRepository(s).get(notice.case_id) if notice else None
+            if case is None:
+                raise NotFound("找不到该文书。")
+            require(s, actor, "notice.reprint" if reprint else "notice.print", case_subject(s, case))
         data = self.notice_data(notice_id, kind, reprint=reprint)
         pdf = render_pdf(data)
         name = f"{data.number}-{kind}" + ("-补打-" + self.ctx.clock.now().strftime("%Y%m%d%H%M%S") if reprint else "")
@@ -91,6 +98,9 @@ class NoticeService:
         verb = "补打" if doc.reprint else "打印"
         with self.ctx.action() as s:
             notice = s.get(Notice, doc.notice_id)
+            case = CaseRepository(s).get(notice.case_id) if notice else None
+            if case is not None:
+                require(s, actor, action, case_subject(s, case))
             self.ctx.audit(s, actor, action=action, entity="notice", entity_id=doc.notice_id,
                            case_id=notice.case_id if notice else None, summary=f"{verb}《{doc.title}》{doc.number}",
                            detail={"kind": doc.kind, "target": target, "file": str(doc.path)})

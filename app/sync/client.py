@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
+from app.authz import require
 from app.context import Actor, AppContext
 from app.errors import DomainError
 from app.sync import blocks, enrol, quarantine, state
@@ -148,8 +149,11 @@ class SyncService:
         self._first_sync(url, progress)
         return EnrolResult(enrolment.device_id, enrolment.hall["name"], enrolment.window_label, url)
 
-    def enrol(self, server_url: str, code: str, device_name: str) -> EnrolResult:
-        """A store set up with the server's ids joins it; blocks are leased at once (best effort)."""
+    def enrol(self, actor: Actor, server_url: str, code: str, device_name: str) -> EnrolResult:
+        """A store set up with the server's ids joins it; blocks are leased at once (best effort).
+        Only an administrator may enrol this PC (the one-time code is the server's side of it)."""
+        with self.ctx.db.read() as s:
+            require(s, actor, "device.enrol")
         url = enrol.server_address(server_url)
         with self._lock, self._api(url) as api:
             enrolment = enrol.join(self.ctx, api, url, code, device_name)

@@ -29,8 +29,23 @@ CASE_ACTIONS: dict[str, Action | None] = {
     "case.deem_accepted": Action.DEEM_ACCEPTED,
 }
 ENQUIRY_ADD = "enquiry.add"
+STAFF_SET_ROLES = "staff.set_roles"
 # kinds the counter performs as Actor.system() (actor_id None)
 SYSTEM_KINDS = frozenset({"case.deem_accepted"})
+# an op kind -> the action of the permission table (app.permissions) its actor must hold; the
+# server checks it again for every op. A kind the system performs needs none.
+OP_PERMISSIONS: dict[str, str] = {
+    "case.open": "case.intake",
+    "case.decide": "case.intake",
+    "case.suspend": "case.step",
+    "case.resume": "case.step",
+    "case.complete": "case.step",
+    "case.deliver": "case.step",
+    "case.supply_deferred": "case.step",
+    "case.void": "case.void",
+    ENQUIRY_ADD: "enquiry.record",
+    STAFF_SET_ROLES: "staff.roles",
+}
 
 # number kinds a device may lease blocks of: the first argument of app.numbering.take_number
 NUMBER_KINDS = frozenset(
@@ -58,6 +73,7 @@ class Code(StrEnum):
     ILLEGAL_TRANSITION = "illegal_transition"  # rejected: from -> to is not a legal step
     RULE_VIOLATION = "rule_violation"  # rejected: an intake rule (Art. 32, 容缺...) refuses it
     NOT_AUTHORISED = "not_authorised"  # rejected: the actor is not active staff of this hall
+    NOT_PERMITTED = "not_permitted"  # rejected: the actor did not hold the permission when the op was made
     WRONG_HALL = "wrong_hall"  # rejected: the record belongs to another hall
     UNKNOWN_REFERENCE = "unknown_reference"  # rejected: matter/window/staff unknown to the server
     UNKNOWN_KIND = "unknown_kind"  # rejected: the server does not know this op kind

@@ -11,14 +11,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from app.authz import case_subject, require, window_subject
 from app.context import Actor, AppContext
 from app.errors import InvalidInput
+from app.permissions import Subject
 from app.sync.apply import release
 from app.validation import check_text
-from db.models import OutboxOp, Staff
+from db.models import OutboxOp
+from db.repositories import CaseRepository, ReferenceRepository
 from db.sync_repository import SyncRepository
-
-RESOLVERS = ("chief", "admin")
 
 
 @dataclass(frozen=True)
@@ -59,15 +62,22 @@ def listed(ctx: AppContext, include_resolved: bool) -> list[QuarantinedOp]:
         return [_view(op, names) for op in ops]
 
 
+def _subject(s: Session, kind: str, entity_id: str) -> Subject:
+    """A case's op: the case's window; another op (an enquiry): this PC's window."""
+    case = CaseRepository(s).get(entity_id) if kind.startswith("case.") else None
+    if case is not None:
+        return case_subject(s, case)
+    device = ReferenceRepository(s).device()
+    return window_subject(s, device.window_id if device else None)
+
+
 def resolve(ctx: AppContext, actor: Actor, op_id: str, note: str) -> None:
     note = check_text(note, field="note", label="处理说明", required=True, max_len=2000)
     with ctx.db.write(foreign_keys=False) as s:
-        staff = s.get(Staff, actor.id) if actor.id else None
-        if staff is None or not staff.active or staff.role not in RESOLVERS:
-            raise InvalidInput("同步异常只能由首席代表或中心管理员处理。", field="actor")
         op = SyncRepository(s).op(op_id)
         if op is None or op.status != "quarantined":
             raise InvalidInput("该操作不在待处理的同步异常中（可能已被处理）。", field="op_id")
+        require(s, actor, "quarantine.resolve", _subject(s, op.kind, op.entity_id))
         op.status, op.resolved_at = "resolved", ctx.clock.now()
         op.resolved_by, op.resolution_note = actor.name, note
         s.flush()

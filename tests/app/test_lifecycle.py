@@ -43,11 +43,11 @@ def test_suspension_does_not_count_and_full_path_to_pickup(services, actor, kit:
     assert suspension[0] == 3 and suspension[1] is not None
 
 
-def test_void_needs_a_reason_and_ends_the_case(services, actor, kit) -> None:
+def test_void_needs_a_reason_and_ends_the_case(services, actor, chief, kit) -> None:
     view = services.intake.open_case(actor, kit.request(kit.matter().id), window_id=None)
     with pytest.raises(InvalidInput, match="作废原因"):
-        services.lifecycle.void(actor, view.id, view.version, "")
-    view = services.lifecycle.void(actor, view.id, view.version, "申请人撤回申请")
+        services.lifecycle.void(chief, view.id, view.version, "")
+    view = services.lifecycle.void(chief, view.id, view.version, "申请人撤回申请")
     assert view.status == "voided" and view.allowed_actions == ()
     with pytest.raises(IllegalTransition):
         services.lifecycle.suspend(actor, view.id, view.version, "x")

@@ -80,7 +80,7 @@ def test_a_failed_save_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_this_pc_overrides_the_hall_and_changes_are_audited(services: Services) -> None:
     assert services.idle_lock_minutes() == 5 and services.backup_keep() == 14  # hall defaults
-    admin_actor = Actor(None, "信息科")
+    admin_actor = Actor(None, "信息科", roles=frozenset({"admin"}))
     services.save_machine_settings(admin_actor, MachineSettings(idle_lock_minutes=2, backup_keep=30))
     assert services.idle_lock_minutes() == 2 and services.backup_keep() == 30
     reopened = Services.open(services.ctx.db.path)

@@ -38,13 +38,13 @@ def test_papers_of_each_decision(services, actor, kit: IntakeKit, clock) -> None
 def test_prepare_archives_the_pdf_and_a_second_print_is_a_reprint(services, actor, kit) -> None:
     view = services.intake.open_case(actor, kit.request(kit.matter().id, name="欧阳娜娜"), window_id=None)
     acceptance = next(p for p in services.notices.printables(view.id) if p.kind == "acceptance")
-    doc = services.notices.prepare(acceptance.notice_id, "acceptance")
+    doc = services.notices.prepare(actor, acceptance.notice_id, "acceptance")
     assert doc.path.exists() and doc.path.is_relative_to(services.ctx.db.path.parent / "pdf")
     assert not doc.reprint
     text = _text(doc.path)
     assert "欧阳娜娜" in text and acceptance.number in text and "补打" not in text
     services.notices.record_print(actor, doc, "PDF")
-    again = services.notices.prepare(acceptance.notice_id, "acceptance")
+    again = services.notices.prepare(actor, acceptance.notice_id, "acceptance")
     assert again.reprint and again.path != doc.path and "补打" in _text(again.path)
     services.notices.record_print(actor, again, "PDF")
     with sqlite3.connect(services.ctx.db.path) as c:
@@ -62,7 +62,7 @@ def test_archive_that_cannot_be_written_keeps_the_decision(services, actor, kit,
     notices = NoticeService(services.ctx, archive=blocked)
     receipt = services.notices.printables(view.id)[0]
     with pytest.raises(StorageError, match="受理决定已保存"):
-        notices.prepare(receipt.notice_id, receipt.kind)
+        notices.prepare(actor, receipt.notice_id, receipt.kind)
     assert services.intake.get(view.id).status == "accepted"
 
 
@@ -70,4 +70,4 @@ def test_dates_on_paper_have_no_leading_zeros(services, actor, kit, clock) -> No
     clock.at = dt.datetime(2026, 3, 2, 9, 0)
     view = services.intake.open_case(actor, kit.request(kit.matter().id), window_id=None)
     receipt = services.notices.printables(view.id)[0]
-    assert "2026年3月2日" in _text(services.notices.prepare(receipt.notice_id, "receipt").path)
+    assert "2026年3月2日" in _text(services.notices.prepare(actor, receipt.notice_id, "receipt").path)

@@ -76,6 +76,12 @@ class Counter:
             staff = s.scalars(select(Staff).where(Staff.login == login)).one()
             self.actor = Actor(staff.id, staff.name)
             self.hall_id, self.window_id = staff.hall_id, staff.window_id
+            # voiding a case needs a 首席代表 of the department (or the business section): they
+            # authorise it at this PC (授权), and it is recorded as theirs
+            others = s.scalars(select(Staff).where(Staff.active.is_(True)).order_by(Staff.login)).all()
+            chief = next((o for o in others if "chief" in o.roles.split() and o.department_id == staff.department_id),
+                         None) or next(o for o in others if "business" in o.roles.split())
+            self.authoriser = Actor(chief.id, chief.name, at_desk_of=staff.id)
         self._matters: list[tuple[str, bool, list[Any]]] | None = None
 
     @property
@@ -156,7 +162,7 @@ class Counter:
                                               result="准予许可，证照已制作"),
             "deliver": lambda: life.deliver(a, case_id, version, recipient=self._name(),
                                             recipient_id=self._id_number()),
-            "void": lambda: life.void(a, case_id, version, "申请人撤回申请"),
+            "void": lambda: life.void(self.authoriser, case_id, version, "申请人撤回申请"),
             "supply_deferred": lambda: life.supply_deferred(a, case_id, version),
             "decide": lambda: self._decide(case_id, version, status),
         }

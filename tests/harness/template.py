@@ -59,6 +59,7 @@ class Template:
 def _demo_store(path: Path) -> None:
     from app.clock import FixedClock
     from app.services import Services
+    from tests.server.kit import IT
     from tests.harness.driver import START
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +95,7 @@ def _enrol(folder: Path, base: str, code: str, name: str) -> None:
     write_server_url(folder, base)
     services = Services.open(folder / STORE, SteppingClock(START))
     try:
-        services.sync.enrol(base, code, name)
+        services.sync.enrol(IT, base, code, name)
         services.sync.sync_once()
     finally:
         services.close()

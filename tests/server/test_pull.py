@@ -66,7 +66,7 @@ def test_an_update_supersedes_the_older_version_in_later_pulls(server: ServerKit
     view = intake(counter)
     server.push(device, outbox(counter))
     first = server.pull(device, server.scope).json()
-    counter.lifecycle.void(actor(counter), view.id, view.version, "录入错误")
+    counter.lifecycle.void(actor(counter, "liqiang"), view.id, view.version, "录入错误")
     server.push(device, outbox(counter, after=1))
     later = server.pull(device, server.scope, cursor=first["next_cursor"]).json()
     assert [(c["entity"], c["row"]["status"]) for c in later["changes"]] == [("case", "voided")]

@@ -67,7 +67,7 @@ def test_a_case_changed_at_another_window_is_a_conflict_echoing_the_server_row(
     view = intake(a, decision=None)  # received, decide later
     b = counters.new("b", source=a.ctx.db.path)  # the same case, at another window
     a.intake.decide(actor(a), view.id, view.version, _accept(), _materials(a, view.id))
-    b.lifecycle.void(actor(b), view.id, view.version, "申请人撤回申请")
+    b.lifecycle.void(actor(b, "liqiang"), view.id, view.version, "申请人撤回申请")
     dev_a, dev_b = server.enrol("01"), server.enrol("02")
     assert _statuses(server.push(dev_a, outbox(a))) == [("applied", None)] * 2
     body = server.push(dev_b, outbox(b))

@@ -19,7 +19,7 @@ from app.sync.checksum import scope_checksum
 from app.sync.rows import entity_row
 from db.models import Case, Enquiry, Notice, OutboxOp, Suspension, SyncCursor
 from tests.server.conftest import CounterFactory
-from tests.server.kit import Device, ServerKit, actor, intake, login  # noqa: F401 - re-exported for the tests
+from tests.server.kit import IT, Device, ServerKit, actor, intake, login  # noqa: F401 - re-exported for the tests
 
 URL = "http://testserver"
 
@@ -40,7 +40,7 @@ class Hall:
         services = self.counters.new(name)
         wire(services, transport or self.transport)
         if enrol:
-            services.sync.enrol(URL, self.code(window), f"{name}号窗口电脑")
+            services.sync.enrol(IT, URL, self.code(window), f"{name}号窗口电脑")
         return services
 
 

@@ -51,7 +51,7 @@ def test_set_up_from_server_on_an_empty_store_gives_a_working_counter(server_url
                 Actor(clerk.id, clerk.name),
                 kit.request(kit.matter(case_type="promised").id, name="林晓"), window_id=clerk.window_id)
             receipt = next(p for p in counter.notices.printables(view.id) if p.kind == "receipt")
-            doc = counter.notices.prepare(receipt.notice_id, "receipt")
+            doc = counter.notices.prepare(Actor(clerk.id, clerk.name), receipt.notice_id, "receipt")
             assert receipt.number in "".join(p.extract_text() for p in PdfReader(doc.path).pages)
             block = _block_of(counter, "notice-receipt", hall_now().year, int(receipt.number[-6:]))
             assert block.source == "server"

@@ -15,7 +15,7 @@ from app.sync import state
 from app.sync.client import SyncRefused, SyncUnavailable
 from app.sync.protocol import hall_scope
 from tests.conftest import DEFAULT_NOW
-from tests.sync.kit import URL, Hall, Tap, cursor_of, hall_rows, intake, ops, wire
+from tests.sync.kit import IT, URL, Hall, Tap, cursor_of, hall_rows, intake, ops, wire
 
 HTML = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 
@@ -115,7 +115,7 @@ def test_unknown_credential_and_revoked_device_are_refused(hall: Hall) -> None:
         counter.sync.sync_once()
     assert counter.sync.status().last_error == refused.value.message
     assert counter.sync.status().pending == 1  # kept: a new enrolment pushes it
-    again = counter.sync.enrol(URL, hall.code(), "一号窗口（重新注册）")
+    again = counter.sync.enrol(IT, URL, hall.code(), "一号窗口（重新注册）")
     assert again.device_id != kept[state.DEVICE_ID]
     report = counter.sync.sync_once()
     assert (report.applied, report.pending_after) == (1, 0) and counter.sync.status().online
@@ -145,12 +145,12 @@ def test_a_wrong_or_used_enrolment_code_is_invalid_input(hall: Hall) -> None:
 
     counter = hall.counter("a", enrol=False)
     with pytest.raises(InvalidInput, match="登记码不正确"):
-        counter.sync.enrol(URL, "ABCD-EFGH", "一号窗口")
+        counter.sync.enrol(IT, URL, "ABCD-EFGH", "一号窗口")
     code = hall.code()
-    counter.sync.enrol(URL, code, "一号窗口")
+    counter.sync.enrol(IT, URL, code, "一号窗口")
     other = hall.counter("b", enrol=False)
     with pytest.raises(InvalidInput, match="已被使用"):
-        other.sync.enrol(URL, code, "二号窗口")
+        other.sync.enrol(IT, URL, code, "二号窗口")
     assert not other.sync.is_enrolled()
     assert json.loads(json.dumps(counter.sync.status().epoch))
 

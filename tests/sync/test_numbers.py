@@ -18,7 +18,7 @@ from app.sync.client import SyncUnavailable
 from db.models import Case, Device, NumberBlock
 from server.schema import InboxOp, NumberLease
 from tests.conftest import DEFAULT_NOW
-from tests.sync.kit import URL, Hall, Tap, count, device_of, intake, ops, wire
+from tests.sync.kit import IT, URL, Hall, Tap, count, device_of, intake, ops, wire
 
 
 def _blocks(counter: Services, kind: str = "notice-receipt") -> list[tuple[int, int, int, str]]:
@@ -30,7 +30,7 @@ def _blocks(counter: Services, kind: str = "notice-receipt") -> list[tuple[int, 
 def test_blocks_run_out_offline_with_a_clear_message_and_are_topped_up_online(hall: Hall) -> None:
     counter = hall.counter("a", enrol=False)
     counter.sync.tuning.block_size, counter.sync.tuning.low_watermark = 2, 1
-    counter.sync.enrol(URL, hall.code(), "一号窗口")
+    counter.sync.enrol(IT, URL, hall.code(), "一号窗口")
     assert _blocks(counter) == [(2026, 1, 2, "server")]
     wire(counter, httpx.MockTransport(lambda r: (_ for _ in ()).throw(httpx.ConnectError("offline"))))
     first, second = intake(counter, name="甲"), intake(counter, name="乙")
@@ -66,7 +66,7 @@ def test_in_december_next_years_blocks_are_leased_and_missing_ones_warned(hall: 
     hall.server.clock.at = dt.datetime(2026, 12, 14, 2, 0, tzinfo=dt.UTC)
     counter = hall.counter("a", enrol=False)
     counter.ctx.clock.at = dt.datetime(2026, 12, 14, 10, 0)  # type: ignore[attr-defined]
-    counter.sync.enrol(URL, hall.code(), "一号窗口")
+    counter.sync.enrol(IT, URL, hall.code(), "一号窗口")
     assert {year for year, *_ in _blocks(counter)} == {2026, 2027}
     assert counter.sync.status().warnings == ()
     with counter.ctx.db.write() as s:
@@ -85,7 +85,7 @@ def test_a_standalone_counter_enrols_and_its_numbers_are_reported(hall: Hall) ->
     counter = hall.counter("a", enrol=False)
     for name in ("单一", "单二", "单三"):
         intake(counter, name=name)  # standalone: numbers 1-3 from its own block
-    counter.sync.enrol(URL, hall.code(), "一号窗口")
+    counter.sync.enrol(IT, URL, hall.code(), "一号窗口")
     with counter.ctx.db.read() as s:
         assert s.scalars(select(Device)).one().standalone is False
         local = s.scalars(select(NumberBlock).where(NumberBlock.source == "local")).all()
@@ -102,7 +102,7 @@ def test_a_store_with_other_ids_is_refused(hall: Hall, tmp_path) -> None:
     try:
         wire(other, hall.transport)
         with pytest.raises(InvalidInput, match=r"编号不一致.*import-counter"):
-            other.sync.enrol(URL, hall.code(), "一号窗口")
+            other.sync.enrol(IT, URL, hall.code(), "一号窗口")
         assert not other.sync.is_enrolled()
         with other.ctx.db.read() as s:
             assert s.scalars(select(Device)).one().standalone is True
@@ -120,7 +120,7 @@ def test_a_lost_lease_answer_gives_the_same_block_again(hall: Hall) -> None:
         return response
 
     counter = hall.counter("a", enrol=False, transport=Tap(hall.transport, after=drop_first_lease))
-    counter.sync.enrol(URL, hall.code(), "一号窗口")  # the first lease's answer is lost: enrolled anyway
+    counter.sync.enrol(IT, URL, hall.code(), "一号窗口")  # the first lease's answer is lost: enrolled anyway
     counter.sync.sync_once()
     with counter.ctx.db.read() as s:
         assert s.get(NumberBlock, lost[0]["lease_id"]) is not None

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.dto import DecisionInput, EnquiryInput
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotPermitted
 from db.models import Staff
 from tests.app.kit import IntakeKit
 from tests.sync.kit import Hall, actor, intake, login, names, ops, unverified
@@ -36,7 +36,7 @@ def quarantined(hall: Hall):
     kit = IntakeKit(a)
     a.intake.decide(actor(a), case.id, case.version, DecisionInput("accept"), kit.materials(case.matter_id))
     a.sync.sync_once()
-    b.lifecycle.void(actor(b), case.id, case.version, "申请人撤回申请")
+    b.lifecycle.void(actor(b, "liqiang"), case.id, case.version, "申请人撤回申请")
     _deactivate_on_server(hall, "wangxin")
     gone = login(b, "wangxin")
     b.enquiries.record(actor(b, "wangxin"), gone.hall_id, gone.window_id, EnquiryInput(topic="离职人员的登记"))
@@ -51,7 +51,7 @@ def test_conflict_and_rejection_are_quarantined_with_reason_and_original_data(qu
     assert report.pending_after == 0
     conflict, rejection = b.sync.quarantine()
     assert (conflict.result, conflict.code, conflict.kind) == ("conflict", "state_mismatch", "case.void")
-    assert "已受理" in conflict.message and conflict.actor_name == "张敏"
+    assert "已受理" in conflict.message and conflict.actor_name == "李强"
     assert conflict.payload["case"]["status"] == "voided" and conflict.payload["reason"] == "申请人撤回申请"
     assert conflict.server_row is not None and conflict.server_row["status"] == "accepted"
     assert (rejection.result, rejection.code) == ("rejected", "not_authorised")
@@ -70,7 +70,7 @@ def test_conflict_and_rejection_are_quarantined_with_reason_and_original_data(qu
 def test_only_a_chief_resolves_and_nothing_is_deleted(quarantined) -> None:
     _, b, case, _ = quarantined
     conflict, rejection = b.sync.quarantine()
-    with pytest.raises(InvalidInput, match="首席代表或中心管理员"):
+    with pytest.raises(NotPermitted, match="首席代表（本部门）或中心管理员"):
         b.sync.resolve(actor(b), conflict.op_id, "我来处理")
     with pytest.raises(InvalidInput, match="处理说明"):
         b.sync.resolve(actor(b, "liqiang"), conflict.op_id, "  ")

@@ -52,8 +52,8 @@ def open_case(services: Services, actor, clerk, *, decision: DecisionInput | Non
 
 @pytest.fixture
 def show_case(qtbot, services, runner, clerk, wait_idle):
-    def show(case_id: str) -> CaseDialog:
-        dialog = CaseDialog(services, runner, clerk, case_id)
+    def show(case_id: str, staff=None) -> CaseDialog:
+        dialog = CaseDialog(services, runner, staff or clerk, case_id)
         qtbot.addWidget(dialog)
         dialog.show()
         wait_idle()
@@ -194,7 +194,7 @@ def test_a_wrong_recipient_id_keeps_what_was_typed(
 
 def test_void_asks_to_confirm(qtbot, services, actor, clerk, show_case, wait_idle) -> None:
     view = open_case(services, actor, clerk, decision=DecisionInput(action="accept"))
-    dialog = show_case(view.id)
+    dialog = show_case(view.id, services.auth.login("liqiang", "demo1234"))  # a 首席代表 voids
     step = _click(qtbot, dialog, "caseVoid", "stepVoidDialog")
     type_text(qtbot, "申请人撤回申请", _find(step, QPlainTextEdit, "stepReason"))
     _ok(qtbot, step)

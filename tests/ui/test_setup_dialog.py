@@ -42,7 +42,7 @@ def dialog(qtbot, fresh: Services, runner, wait_idle) -> SetupDialog:
 
 def test_demo_hall_on_a_chosen_window_with_a_server(qtbot, dialog: SetupDialog, fresh: Services) -> None:
     assert dialog.demo_radio.isChecked()
-    assert dialog.hall_info.text() == "示范县政务服务中心：11 个窗口，13 名人员"
+    assert dialog.hall_info.text() == "示范县政务服务中心：11 个窗口，16 名人员"
     dialog.window_combo.setFocus()
     qtbot.keyClick(dialog.window_combo, Qt.Key.Key_Down)
     qtbot.keyClick(dialog.window_combo, Qt.Key.Key_Down)
@@ -92,12 +92,12 @@ def test_hall_files_with_mistakes_then_fixed(qtbot, dialog: SetupDialog, fresh: 
 def test_a_broken_hall_file_is_listed_and_blocks_finishing(qtbot, dialog: SetupDialog, fresh: Services,
                                                           tmp_path: Path, wait_idle) -> None:
     data = hall_data()
-    data["staff"][1]["role"] = "boss"
+    data["staff"][1]["roles"] = ["boss"]
     dialog.files_radio.setChecked(True)
     dialog.hall_edit.setText(str(write(tmp_path / "hall.json", data)))
     dialog.hall_edit.editingFinished.emit()
     wait_idle()
-    assert "角色 role" in dialog.errors.toPlainText() and dialog.window_combo.count() == 0
+    assert "角色 roles" in dialog.errors.toPlainText() and dialog.window_combo.count() == 0
     dialog.catalogue_edit.setText(str(resource_path("demo", "catalogue.json")))
     qtbot.mouseClick(dialog.finish_button, Qt.MouseButton.LeftButton)
     wait_idle()

@@ -54,7 +54,9 @@ class NoticePreviewDialog(QDialog):
         layout.addLayout(bar)
         self._set_buttons(False)
         notice_id, kind = printable.notice_id, printable.kind
-        self.runner.run(lambda: self.services.notices.prepare(notice_id, kind), self._on_prepared, self._on_failed)
+        actor = Actor(self.staff.id, self.staff.name)
+        self.runner.run(lambda: self.services.notices.prepare(actor, notice_id, kind), self._on_prepared,
+                        self._on_failed)
 
     def _set_buttons(self, enabled: bool) -> None:
         self.print_button.setEnabled(enabled)

@@ -141,7 +141,7 @@ class MachineSettingsDialog(QDialog):
 
         def enrol():
             self.services.save_machine_settings(actor, settings)
-            return self.services.sync.enrol(settings.server_url, code, name)
+            return self.services.sync.enrol(actor, settings.server_url, code, name)
 
         self.runner.run(enrol, lambda r: self._on_enrolled(settings, r),
                         self._on_enrol_failed, write=True, owner=self)
