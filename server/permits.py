@@ -20,16 +20,26 @@ from db.models import Case, Matter, Staff, Window
 from server.oputil import OpContext, rejected
 from server.schema import StaffRoleChange
 
+# Counters report their local wall-clock time without an offset; every hall keeps China Standard
+# Time (UTC+8, no daylight saving). An op's time with an offset is taken as it says.
+COUNTER_UTC_OFFSET = dt.timedelta(hours=8)
+
 
 def _made_at(ctx: OpContext) -> dt.datetime:
+    """When the op was made, in the server's naive UTC, corrected by the clock offset the device
+    reported; never later than now (a clock ahead does not reach into the future)."""
     try:
         made = dt.datetime.fromisoformat(str(ctx.op.created_at)) if ctx.op.created_at else ctx.now
     except ValueError:
         return ctx.now
-    made = made.replace(tzinfo=None)
-    if ctx.op.clock_skew_seconds is not None and abs(ctx.op.clock_skew_seconds) < 10 * 365 * 86400:
-        made += dt.timedelta(seconds=ctx.op.clock_skew_seconds)
-    return min(made, ctx.now)  # a device clock ahead of the server's does not reach the future
+    if made.tzinfo is not None:
+        made = made.astimezone(dt.UTC).replace(tzinfo=None)
+    elif ctx.op.created_at:
+        made -= COUNTER_UTC_OFFSET
+    skew = ctx.op.clock_skew_seconds
+    if skew is not None and abs(skew) < 10 * 365 * 86400:
+        made += dt.timedelta(seconds=skew)
+    return min(made, ctx.now)
 
 
 def roles_at(ctx: OpContext, staff: Staff, when: dt.datetime) -> frozenset[str]:
