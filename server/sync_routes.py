@@ -88,4 +88,5 @@ def staff_login(body: StaffLoginIn, device: Device, state: State) -> dict[str, A
         if staff.hall_id != device.hall_id:
             raise ApiError(401, "staff_auth_failed", "用户名或密码不正确。")
         return {"staff_id": staff.id, "login": staff.login, "name": staff.name, "role": staff.role,
+                "roles": (staff.roles or staff.role).split(),
                 "hall_id": staff.hall_id, "window_id": staff.window_id}

@@ -131,7 +131,8 @@ def _print(b: Bench, who: Actor, target: str, *, reprint: bool) -> None:
 
 def _machine(b: Bench, who: Actor, target: str) -> None:
     settings = b.s.machine_settings()
-    b.s.save_machine_settings(who, dataclasses.replace(settings, idle_lock_minutes=(settings.idle_lock_minutes or 5) + 1))
+    longer = (settings.idle_lock_minutes or 5) + 1
+    b.s.save_machine_settings(who, dataclasses.replace(settings, idle_lock_minutes=longer))
 
 
 def _enrol(b: Bench, who: Actor, target: str) -> None:
@@ -195,7 +196,7 @@ def test_services_every_action_every_role(services: Services, action: str, role:
 
 def _count(services: Services, table: str) -> int:
     with sqlite3.connect(services.ctx.db.path) as con:
-        return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - fixed names
+        return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
 def test_a_chief_cannot_act_outside_their_department(services: Services) -> None:

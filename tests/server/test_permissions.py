@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.permissions import PERMISSIONS, Role, who_may
-from app.sync.protocol import OP_PERMISSIONS, SYSTEM_KINDS, STAFF_SET_ROLES
+from app.sync.protocol import OP_PERMISSIONS, STAFF_SET_ROLES, SYSTEM_KINDS
 from db.models import Staff
 from server.schema import StaffRoleChange
 from tests.server.kit import Device, ServerKit, intake, outbox
@@ -129,7 +129,7 @@ def test_an_op_is_judged_by_the_roles_held_when_it_was_made(hall) -> None:
 
 
 def test_role_changes_are_checked_field_by_field(hall) -> None:
-    server, device, case, staff = hall
+    server, device, _, staff = hall
     admin, target = staff["admin"], staff["wangfang"]
     bad = [
         {"staff_id": target.id, "roles_before": "clerk", "roles": ["boss"], "reason": "x"},
