@@ -27,6 +27,7 @@ bench: $(STAMP)  ## benchmarks (numbers printed; not part of test)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q benchmarks --benchmark-enable -p no:xdist
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/ledger_search_1m.py
+	$(PY) benchmarks/audit_chain_1m.py
 
 $(VENV)/.installed-build: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[dev,build]"

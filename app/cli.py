@@ -12,6 +12,7 @@
     counter-desk-admin setup --demo                       # the demo hall, for training
     counter-desk-admin machine-set printer "HP LaserJet"  # this PC: server_url printer idle_lock_minutes backup_keep
     counter-desk-admin machine-show
+    counter-desk-admin verify-audit                       # the audit trail's hash chain, end to end
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     mset.add_argument("key", choices=list(LABELS))
     mset.add_argument("value", help="留空（\"\"）表示使用默认值")
     sub.add_parser("machine-show", help="列出本机设置")
+    sub.add_parser("verify-audit", help="校验审计记录链（是否有记录被改动、删除或插入）；未通过时返回 1")
     return p
 
 
@@ -87,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "setup":
             return _setup(services, args)
+        if args.command == "verify-audit":
+            return _verify_audit(services)
         if not services.is_set_up():
             print("本机尚未完成首次设置：请启动窗口工作台按提示设置，或运行 counter-desk-admin setup。",
                   file=sys.stderr)
@@ -123,6 +127,16 @@ def _run(services: Services, args: argparse.Namespace) -> int:
     else:
         _show_month(services, args.month)
     return 0
+
+
+def _verify_audit(services: Services) -> int:
+    report = services.audit_chain.verify()
+    print(report.describe())
+    if report.broken is not None:
+        intact = f"记录链第 1–{report.last_seq} 条完好。" if report.last_seq else ""
+        print(intact + "请保留数据文件原样（先备份，勿修改），联系信息科。")
+    print(f"用时 {report.seconds:.1f} 秒。")
+    return 0 if report.ok else 1
 
 
 def _setup(services: Services, args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.audit_chain import GENESIS, entry_hash, event_content
 from app.clock import Clock, SystemClock
 from app.errors import StorageError
 from app.ids import uuid7
@@ -131,11 +132,17 @@ class AppContext:
         if actor.at_desk_of:
             detail = {**(detail or {}), "authorised_at_desk_of": actor.at_desk_of}
             summary = f"{summary}（授权办理）"
-        JournalRepository(session).append_audit(AuditEvent(
+        # The next link of the hash chain (app/audit_chain.py). The write transaction (BEGIN
+        # IMMEDIATE) serialises writers, so the head read here is still the head at commit.
+        journal = JournalRepository(session)
+        last_seq, prev_hash = journal.audit_head() or (0, GENESIS)
+        fields: dict[str, Any] = dict(
             id=uuid7(), at=self.clock.now(), actor_id=actor.id, actor_name=actor.name, device_id=self.device_id,
             action=action, entity=entity, entity_id=entity_id, case_id=case_id, summary=summary,
             detail=detail or {},
-        ))
+        )
+        digest = entry_hash(event_content(**fields), last_seq + 1, prev_hash)
+        journal.append_audit(AuditEvent(**fields, seq=last_seq + 1, prev_hash=prev_hash, hash=digest))
 
     def record(
         self,

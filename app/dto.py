@@ -124,6 +124,8 @@ class NoticeView:
     number: str
     issued_at: dt.datetime
     items: tuple[str, ...]
+    void: bool = False  # voided (作废号登记): the number is never used again, the PDF kept marked 作废
+    void_note: str = ""  # 作废原因 and the number of the paper issued again, as the case shows it
 
 
 @dataclass(frozen=True)

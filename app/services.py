@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from app.audit_chain import AuditChainService
 from app.auth import AuthService
 from app.authz import require
 from app.cases.intake import IntakeService
@@ -22,6 +23,7 @@ from app.settings_service import SettingsService
 from app.setup import ensure_demo, is_set_up, setup_hall
 from app.staff_service import StaffService
 from app.sync.client import EnrolResult, SyncService
+from app.voids.service import VoidService
 
 
 class Services:
@@ -34,9 +36,11 @@ class Services:
         self.ledger = LedgerService(ctx)
         self.enquiries = EnquiryService(ctx)
         self.notices = NoticeService(ctx)
+        self.voids = VoidService(ctx)
         self.settings = SettingsService(ctx)
         self.staff = StaffService(ctx)
         self.permissions = PermissionService(ctx)
+        self.audit_chain = AuditChainService(ctx)
         self.machine = MachineSettingsStore(ctx.db.path.parent)
         self._machine: MachineSettings | None = None
         self.sync = SyncService(ctx, lambda: self.machine_settings().server_url)

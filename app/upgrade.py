@@ -18,7 +18,7 @@ from db.engine import create_sqlite_engine, current_revision, head_revision, mig
 # an upgrade (a table the old schema does not have yet is simply not compared)
 GUARDED_TABLES = (
     "cases", "case_material", "notice", "suspension", "enquiry", "audit_event", "outbox_op",
-    "sync_cursor", "sync_state",
+    "sync_cursor", "sync_state", "void_number",
 )
 KEEP_PRE_UPGRADE = 5
 

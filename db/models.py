@@ -308,6 +308,10 @@ class AuditEvent(Base):
     case_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the hash chain (app/audit_chain.py): place in the chain, the previous event's hash, own hash
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True, index=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class OutboxOp(Base):
@@ -388,3 +392,31 @@ class SyncShadow(Base):
     owner_id: Mapped[str] = mapped_column(String(36), index=True)  # the case or enquiry id the ops name
     scope: Mapped[str] = mapped_column(String(80))
     row: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+# --- void-number register (作废号登记) ----------------------------------------------------------
+
+
+class VoidNumber(Base):
+    """One voided serial number of the hall's papers (作废号登记簿): a printed paper that was spoiled
+    (``notice_id`` names it; the notice row stays, marked void, its PDF kept) or a number that was
+    skipped without a paper. A voided number is never handed out again, here or anywhere in the
+    hall. ``voided_by`` is who decided (a 首席代表 or the business section); ``requested_by`` the
+    person signed in at the PC when the decision was authorised there (授权), else None."""
+
+    __tablename__ = "void_number"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))  # the notice kind: receipt, acceptance, ...
+    year: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[int] = mapped_column(Integer)
+    window_id: Mapped[str | None] = mapped_column(ForeignKey("window.id"), nullable=True)
+    case_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    notice_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    category: Mapped[str] = mapped_column(String(16))  # misprint/torn/left/skipped/other
+    reason: Mapped[str] = mapped_column(Text)
+    voided_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    voided_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    requested_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    replaced_by: Mapped[str] = mapped_column(String(40), default="")  # the number of the paper issued again

@@ -129,6 +129,9 @@ class CaseRepository:
             q = q.where(Notice.kind == kind)
         return self.s.scalars(q).all()
 
+    def notice_by_number(self, number: str) -> Notice | None:
+        return self.s.scalar(select(Notice).where(Notice.number == number))
+
     def add_notice(self, notice: Notice) -> None:
         self.s.add(notice)
 
@@ -235,6 +238,31 @@ class JournalRepository:
 
     def append_audit(self, event: AuditEvent) -> None:
         self.s.add(event)
+
+    def audit_head(self) -> tuple[int, str] | None:
+        """The last link of the audit chain: (seq, hash), None while the chain is empty."""
+        row = self.s.execute(
+            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
+            .order_by(AuditEvent.seq.desc()).limit(1)
+        ).first()
+        return (int(row[0]), str(row[1] or "")) if row else None
+
+    def audit_chain_page(self, after: Any, limit: int) -> Sequence[Any]:
+        """Audit events in chain order after seq ``after`` (None: from the start), at most ``limit``,
+        as stored: ``at`` and ``detail`` are the column's text, not parsed. Rows of (seq, id,
+        prev_hash, hash, at, actor_id, actor_name, device_id, action, entity, entity_id, case_id,
+        summary, detail). Raw on purpose: ORM objects or typed columns make a million rows slow."""
+        where = "seq IS NOT NULL" if after is None else "seq > :after"
+        return self.s.execute(text(
+            "SELECT seq, id, prev_hash, hash, at, actor_id, actor_name, device_id, action, entity, entity_id, "
+            f"case_id, summary, detail FROM audit_event WHERE {where} ORDER BY seq LIMIT :limit"
+        ), {"after": after, "limit": limit}).all()
+
+    def unchained_audit_id(self) -> str | None:
+        """An audit event with no place in the chain (seq NULL), the oldest first."""
+        return self.s.scalar(
+            select(AuditEvent.id).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.at, AuditEvent.id).limit(1)
+        )
 
     def case_events(self, case_id: str) -> Sequence[AuditEvent]:
         return self.s.scalars(

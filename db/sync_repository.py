@@ -25,6 +25,7 @@ from db.models import (
     SyncCursor,
     SyncShadow,
     SyncState,
+    VoidNumber,
 )
 
 HELD = ("pending", "quarantined")  # statuses whose record keeps its local version
@@ -142,7 +143,11 @@ class SyncRepository:
         if self.s.get(Case, owner_id) is not None:
             notices = self.s.scalars(select(Notice.id).where(Notice.case_id == owner_id))
             suspensions = self.s.scalars(select(Suspension.id).where(Suspension.case_id == owner_id))
-            return [("case", owner_id), *(("notice", n) for n in notices), *(("suspension", x) for x in suspensions)]
+            voids = self.s.scalars(select(VoidNumber.id).where(VoidNumber.case_id == owner_id))
+            return [("case", owner_id), *(("notice", n) for n in notices), *(("suspension", x) for x in suspensions),
+                    *(("void_number", v) for v in voids)]
+        if self.s.get(VoidNumber, owner_id) is not None:
+            return [("void_number", owner_id)]
         return [("enquiry", owner_id)] if self.s.get(Enquiry, owner_id) is not None else []
 
     def shadowed(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:

@@ -25,6 +25,7 @@ from app.sync.protocol import CASE_ACTIONS, Code, Entity, OpStatus
 from app.sync.rows import column_values, entity_row
 from db.models import Case, CaseMaterial, Matter, Staff, Suspension, Window
 from db.repositories import CaseRepository, ReferenceRepository
+from db.void_repository import VoidRepository
 from server.notice_ops import check_notices, write_notices
 from server.oputil import Echo, OpContext, OpRefused, conflict, parse_day, rejected, related
 from server.suspensions import write_suspension
@@ -39,9 +40,11 @@ def case_echo(ctx: OpContext, case: Case | None) -> Echo:
         return Echo(Entity.CASE, None)
     notices = CaseRepository(ctx.s).notices(case.id)
     stops = ctx.s.scalars(select(Suspension).where(Suspension.case_id == case.id).order_by(Suspension.id)).all()
+    voids = VoidRepository(ctx.s).of_case(case.id)
     return Echo(Entity.CASE, case_snapshot(case),
                 related(Entity.NOTICE, [(n.id, entity_row(Entity.NOTICE, n)) for n in notices])
-                + related(Entity.SUSPENSION, [(x.id, entity_row(Entity.SUSPENSION, x)) for x in stops]))
+                + related(Entity.SUSPENSION, [(x.id, entity_row(Entity.SUSPENSION, x)) for x in stops])
+                + related(Entity.VOID_NUMBER, [(v.id, entity_row(Entity.VOID_NUMBER, v)) for v in voids]))
 
 
 def _action(kind: str, payload: dict[str, Any]) -> Action | None:

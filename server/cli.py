@@ -8,6 +8,8 @@
     counter-desk-server create-enrolment-code --window 01 [--hall DEMO] [--ttl 60]
     counter-desk-server list-devices | revoke-device ID --reason TEXT
     counter-desk-server backup [--to DIR] | restore FILE | renew-epoch | epoch
+    counter-desk-server verify-audit [--hall CODE]             each hall's audit chain, end to end
+    counter-desk-server number-gaps [--hall CODE] [--year Y] [--kind K]   leased numbers not accounted for
 
 Every command takes ``--db URL`` and ``--data DIR`` (else COUNTER_DESK_SERVER_DB/_DATA, else a
 SQLite file in the user data folder). Errors print one line to stderr and exit with status 1.
@@ -27,8 +29,8 @@ from sqlalchemy import select
 
 from app.errors import DomainError
 from db.models import Hall
+from server import audit_chain, devices, seed
 from server import backup as backups
-from server import devices, seed
 from server.engine import ServerDatabase, migrate, open_server_database
 from server.errors import ApiError
 from server.meta import current_epoch, naive_utc, utc_now
@@ -157,6 +159,34 @@ def cmd_epoch(args: argparse.Namespace, settings: ServerSettings) -> int:
     return 0
 
 
+def cmd_number_gaps(args: argparse.Namespace, settings: ServerSettings) -> int:
+    """Each leased block of the year: issued, voided, unused; the gaps. Exit status 2 when gaps exist."""
+    from server.number_audit import gaps_report, number_accounts
+
+    db = _open(settings)
+    hall_id = _hall_id(db, args.hall)
+    with db.snapshot() as s:
+        hall = s.get(Hall, hall_id)
+        assert hall is not None
+        accounts = number_accounts(s, hall, args.year or _now().year, args.kind)
+    for line in gaps_report(accounts):
+        print(line)
+    return 2 if any(a.gaps for a in accounts) else 0
+
+
+def cmd_verify_audit(args: argparse.Namespace, settings: ServerSettings) -> int:
+    """Exit status 0 when every chain checked is whole, 1 when one is broken (named on stdout)."""
+    db = _open(settings)
+    halls = audit_chain.verify_all(db)
+    if args.hall:
+        halls = {k: v for k, v in halls.items() if v[0] == args.hall}
+        if not halls:
+            raise ApiError(404, "hall_unknown", "服务器上没有该大厅。")
+    for hall_id, (code, report) in halls.items():
+        print(f"{code} ({hall_id}): {report.describe()} ({report.checked} entries, {report.seconds:.1f} s)")
+    return 0 if all(report.ok for _code, report in halls.values()) else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="counter-desk-server", description="Counter Desk central server")
     p.add_argument("--db", help="database URL (postgresql://... or sqlite:///path)")
@@ -197,6 +227,14 @@ def _parser() -> argparse.ArgumentParser:
     ren.add_argument("--reason", default="renewed by hand")
     ren.set_defaults(run=cmd_renew_epoch)
     sub.add_parser("epoch").set_defaults(run=cmd_epoch)
+    ver = sub.add_parser("verify-audit", help="check each hall's audit chain; exit 1 if one is broken")
+    ver.add_argument("--hall", help="hall code (default: every hall)")
+    ver.set_defaults(run=cmd_verify_audit)
+    gaps = sub.add_parser("number-gaps", help="numbers of leased blocks neither issued nor voided")
+    gaps.add_argument("--hall")
+    gaps.add_argument("--year", type=int)
+    gaps.add_argument("--kind", help="e.g. notice-acceptance")
+    gaps.set_defaults(run=cmd_number_gaps)
     return p
 
 

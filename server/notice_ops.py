@@ -16,10 +16,13 @@ from sqlalchemy import select
 from app.sync.checksum import canonical_json
 from app.sync.protocol import Code, Entity, OpStatus
 from app.sync.rows import column_values, entity_row
-from db.models import Enquiry, Notice, Staff, Window
+from db.models import Enquiry, Notice, Staff, VoidNumber, Window
 from server.oputil import Echo, OpContext, OpRefused, conflict, rejected, related
 
 NOTICE_KEYS = ("id", "case_id", "kind", "number", "issued_at", "issued_by", "payload")
+# what a 首席代表 can do about a paper whose number the server refused
+REISSUE = ("请首席代表核对已交给申请人的文书，收回后在办件中点“作废文书”登记作废（作废号登记）并重新出具，"
+           "新文书将取得新的编号；再在“未同步的操作”中处理本条。")
 
 
 def _notice_echo(base: Echo, notice: Notice) -> Echo:
@@ -43,11 +46,14 @@ def _check_one(ctx: OpContext, case_id: str, n: Any, base: Callable[[], Echo]) -
             return None
         message = f"服务器上的文书 {held.number} 与本机记录不一致。"
         raise conflict(Code.ALREADY_EXISTS, message, _notice_echo(base(), held))
+    voided = ctx.s.scalar(select(VoidNumber).where(VoidNumber.number == str(n["number"])))
+    if voided is not None:
+        raise conflict(Code.NUMBER_VOIDED, f"文书编号 {n['number']} 已于 {voided.voided_at:%Y-%m-%d} 登记作废，"
+                       f"作废的编号不能再次使用，本机这份文书未被中心服务器接收。{REISSUE}", base())
     other = ctx.s.scalar(select(Notice).where(Notice.number == str(n["number"])))
     if other is not None:
-        raise conflict(Code.NUMBER_TAKEN, f"文书编号 {n['number']} 已被其他文书使用，本机这份文书未被中心服务器接收；"
-                       "请首席代表核对已交给申请人的文书，并联系信息科处理。",
-                       _notice_echo(base(), other))
+        raise conflict(Code.NUMBER_TAKEN, f"文书编号 {n['number']} 已被其他文书使用，本机这份文书未被中心服务器接收。"
+                       + REISSUE, _notice_echo(base(), other))
     try:
         return Notice(**column_values(Notice.__table__, row))
     except ValueError as exc:

@@ -15,7 +15,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from app.permissions import Holder, Subject, parse_roles, refusal
-from app.sync.protocol import OP_PERMISSIONS, STAFF_SET_ROLES, Code
+from app.sync.protocol import NOTICE_VOID, NUMBER_VOID, OP_PERMISSIONS, STAFF_SET_ROLES, Code
 from db.models import Case, Matter, Staff, Window
 from server.oputil import OpContext, rejected
 from server.schema import StaffRoleChange
@@ -68,7 +68,9 @@ def _subject(ctx: OpContext) -> Subject:
     if ctx.op.kind == STAFF_SET_ROLES:
         target = payload.get("staff_id")
         return Subject(requester_id=target if isinstance(target, str) else None)
-    if ctx.op.kind.startswith("case."):
+    if ctx.op.kind == NUMBER_VOID:  # a number of the device's own blocks: its window's
+        return _window_subject(ctx, ctx.device.window_id, None, None)
+    if ctx.op.kind.startswith("case.") or ctx.op.kind == NOTICE_VOID:  # a paper voided: its case's
         case = ctx.s.get(Case, ctx.op.entity_id)
         if case is not None:
             return _window_subject(ctx, case.window_id, case.matter_id, None)

@@ -32,6 +32,8 @@ from sqlalchemy.orm import Session
 from app.sync.protocol import (
     CASE_ACTIONS,
     ENQUIRY_ADD,
+    NOTICE_VOID,
+    NUMBER_VOID,
     STAFF_SET_ROLES,
     SYSTEM_KINDS,
     Code,
@@ -42,6 +44,7 @@ from app.sync.protocol import (
 from app.sync.rows import entity_row
 from db.models import Enquiry, Hall, Staff
 from db.repositories import CaseRepository
+from server.audit_chain import HallChain
 from server.case_ops import apply_case_op, case_echo
 from server.changes import lock_scopes
 from server.engine import ServerDatabase
@@ -50,6 +53,7 @@ from server.oputil import Echo, IncomingOp, OpContext, OpRefused, answer, reject
 from server.permits import check_permission
 from server.schema import InboxOp, ScopeCounter, SyncDevice
 from server.staff_ops import apply_staff_roles
+from server.void_ops import apply_notice_void, apply_number_void, void_echo
 
 Handler = Callable[[OpContext], Echo]
 OPS_PER_TRANSACTION = 50
@@ -63,13 +67,19 @@ def _handler(kind: str) -> Handler | None:
         return apply_enquiry
     if kind == STAFF_SET_ROLES:
         return apply_staff_roles
+    if kind == NOTICE_VOID:
+        return apply_notice_void
+    if kind == NUMBER_VOID:
+        return apply_number_void
     return None
 
 
 def current_echo(ctx: OpContext) -> Echo:
     """The authoritative row of the op's entity as the server holds it now."""
-    if ctx.op.kind in CASE_ACTIONS:
+    if ctx.op.kind in CASE_ACTIONS or ctx.op.kind == NOTICE_VOID:
         return case_echo(ctx, CaseRepository(ctx.s).get(ctx.op.entity_id))
+    if ctx.op.kind == NUMBER_VOID:
+        return void_echo(ctx, ctx.op.entity_id)
     if ctx.op.kind == ENQUIRY_ADD:
         row = ctx.s.get(Enquiry, ctx.op.entity_id)
         return Echo(Entity.ENQUIRY, entity_row(Entity.ENQUIRY, row) if row else None)
@@ -113,8 +123,9 @@ def _decide(ctx: OpContext) -> dict[str, Any]:
 
 
 def _apply(s: Session, counter: ScopeCounter, hall: Hall, device: SyncDevice, op: IncomingOp,
-           now: dt.datetime) -> dict[str, Any]:
-    """Apply (or answer again) one op inside the caller's transaction; returns its answer."""
+           now: dt.datetime, chain: HallChain) -> dict[str, Any]:
+    """Apply (or answer again) one op inside the caller's transaction; returns its answer. An
+    applied op is appended to the hall's audit chain in the same transaction."""
     stored = s.get(InboxOp, (device.id, op.client_seq))
     if stored is not None:
         if stored.op_id == op.op_id:
@@ -126,6 +137,8 @@ def _apply(s: Session, counter: ScopeCounter, hall: Hall, device: SyncDevice, op
     s.add(InboxOp(client_id=device.id, client_seq=op.client_seq, op_id=op.op_id, kind=op.kind[:48],
                   status=result["status"], received_at=now, answer=result,
                   clock_skew_seconds=op.clock_skew_seconds))
+    if result["status"] == OpStatus.APPLIED.value:
+        chain.append(op, device.id, result, now)
     s.flush()
     return result
 
@@ -141,7 +154,8 @@ def _apply_chunk(db: ServerDatabase, device: SyncDevice, ops: Sequence[IncomingO
         counter = lock_scopes(s, [scope])[scope]
         hall = s.get(Hall, device.hall_id)
         assert hall is not None
-        return [_apply(s, counter, hall, device, op, now()) for op in ops]
+        chain = HallChain(s, hall.id)  # its head is read once: the hall's lock is held to commit
+        return [_apply(s, counter, hall, device, op, now(), chain) for op in ops]
 
 
 def push_batch(

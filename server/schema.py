@@ -27,7 +27,7 @@ NAMING = {
 
 DOMAIN_TABLES = (
     "department", "matter", "matter_material", "hall", "window", "staff", "calendar_day",
-    "dishonest_party", "cases", "case_material", "suspension", "notice", "enquiry",
+    "dishonest_party", "cases", "case_material", "suspension", "notice", "enquiry", "void_number",
 )
 
 
@@ -184,3 +184,21 @@ class NumberLease(ServerBase):
         Index("ix_number_lease_device_request", "device_id", "request_id", unique=True),
         Index("ix_number_lease_hall_kind_year", "hall_id", "kind", "year"),
     )
+
+
+class AuditChainEntry(ServerBase):
+    """The server's own hash chain, per hall, over the operations it applied (server/audit_chain.py):
+    who sent what and when, a digest of the op and of the answer given, linked by hash. Appended
+    in the op's transaction while the hall's scope counter is locked, so seq has no gaps."""
+
+    __tablename__ = "audit_chain_entry"
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    op_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(48))
+    device_id: Mapped[str] = mapped_column(String(36))
+    actor_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    digest: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -11,7 +11,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":  # a screen the size of a counter's
+    _screen = Path(tempfile.mkdtemp()) / "offscreen.json"
+    _screen.write_text('{"screens": [{"name": "counter", "x": 0, "y": 0, "width": 1366, "height": 768, '
+                       '"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}')
+    os.environ["QT_QPA_PLATFORM"] = "offscreen:configfile=" + str(_screen)
 
 from PySide6.QtWidgets import QApplication
 
@@ -82,6 +86,7 @@ def main(out: Path) -> None:
     runner = TaskRunner()
     w = MainWindow(services, runner, staff)
     w.resize(1366, 768)
+    w.move(0, 0)
     w.show()
 
     def settle() -> None:
@@ -117,6 +122,11 @@ def main(out: Path) -> None:
 
     dialog = w.ledger.findChild(CaseDialog, "caseDialog")
     dialog.grab().save(str(out / "case_timeline.png"))
+    dialog.accept()
+    from tools.permission_shots import permission_shots, staff_roles_shot
+
+    permission_shots(services, runner, w, case_id, out, settle)
+    staff_roles_shot(services, runner, out, settle)
     w.intake.open_for_decision(case_id)
     runner.wait_all()
     settle()

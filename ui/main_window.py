@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
+from app.context import Actor
 from app.dto import StaffInfo
 from app.services import Services
 from ui.enquiry.enquiry_widget import EnquiryWidget
@@ -17,6 +19,7 @@ from ui.intake.intake_widget import IntakeWidget
 from ui.ledger.ledger_widget import LedgerWidget
 from ui.lock import IdleWatcher, LockOverlay
 from ui.settings.settings_dialog import MachineSettingsDialog
+from ui.staff.staff_roles_dialog import StaffRolesDialog
 from ui.status_bar import CounterStatusBar
 from ui.sync.quarantine_dialog import QuarantineDialog
 from ui.sync.sync_worker import SyncWorker
@@ -68,6 +71,21 @@ class MainWindow(QMainWindow):
         self.runner.run(services.lifecycle.deem_lapsed, lambda ids: ids and self._on_case_changed(""),
                         write=True, owner=self)
         self.sync_worker.start()
+        self._audit_cancel = threading.Event()
+        QTimer.singleShot(0, self._check_audit_chain)  # once the window is up: never on the way to it
+
+    def _check_audit_chain(self) -> None:
+        """The audit chain end to end on a read worker (seconds on a big store); a break stays in
+        the status line and the log, a whole chain shows nothing."""
+        self.runner.run(lambda: self.services.audit_chain.verify(self._audit_cancel), self._on_audit_checked,
+                        lambda exc: log.error("audit chain check failed: %s", exc), owner=self)
+
+    def _on_audit_checked(self, report) -> None:
+        if report.ok:
+            log.info("audit chain intact: %d events in %.1f s", report.checked, report.seconds)
+            return
+        log.warning("audit chain broken: %s (%d events intact)", report.describe(), report.last_seq)
+        self.status.show_audit_check(report)
 
     def _make_actions(self) -> None:
         specs = [
@@ -96,6 +114,7 @@ class MainWindow(QMainWindow):
         for text, key, slot, name in (
             (self.tr("立即同步(&Y)"), "Ctrl+Shift+S", lambda: self.sync_worker.request(), "syncNowAction"),
             (self.tr("同步冲突(&Q)…"), "", lambda: self.open_quarantine(), "quarantineAction"),
+            (self.tr("作废号登记簿(&Z)…"), "", lambda: self.open_void_register(), "voidRegisterAction"),
         ):
             action = QAction(text, self)
             action.setObjectName(name)
@@ -104,6 +123,30 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             tools.addAction(action)
             self.addAction(action)
+        self._make_staff_action(tools)
+
+    def _make_staff_action(self, tools) -> None:
+        """人员与角色: only for those who may (staff.roles, asked on a worker); greyed with who may otherwise."""
+        tools.setToolTipsVisible(True)
+        tools.addSeparator()
+        self.staff_action = QAction(self.tr("人员与角色(&R)…"), self)
+        self.staff_action.setObjectName("staffRolesAction")
+        self.staff_action.setEnabled(False)
+        self.staff_action.setToolTip(self.tr("正在核对权限…"))
+        self.staff_action.triggered.connect(lambda: self.open_staff_roles())
+        tools.addAction(self.staff_action)
+        actor, permissions = Actor(self.staff.id, self.staff.name), self.services.permissions
+        self.runner.run(lambda: permissions.refusal(actor, "staff.roles"), self._on_staff_permission, owner=self)
+
+    def _on_staff_permission(self, reason: str | None) -> None:
+        self.staff_action.setEnabled(reason is None)
+        self.staff_action.setToolTip(reason or self.tr("查看和修改人员的角色"))
+
+    def open_staff_roles(self) -> StaffRolesDialog:
+        dialog = StaffRolesDialog(self.services, self.runner, self.staff, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def open_quarantine(self) -> QuarantineDialog:
         dialog = QuarantineDialog(self.services, self.runner, self.staff, self)
@@ -111,6 +154,14 @@ class MainWindow(QMainWindow):
         dialog.resolved.connect(lambda _op: self.sync_worker.refresh_status())
         dialog.open()
         return dialog
+
+    def open_void_register(self):  # -> VoidRegisterWindow (imported when first opened)
+        from ui.voids.register_window import VoidRegisterWindow
+
+        window = VoidRegisterWindow(self.services, self.runner, self.staff, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
 
     def open_machine_settings(self) -> MachineSettingsDialog:
         dialog = MachineSettingsDialog(self.services, self.runner, self.staff, self)
@@ -188,6 +239,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         QSettings().setValue("ui/main_geometry", self.saveGeometry())
+        self._audit_cancel.set()  # a check still walking a big chain must not hold up quitting
         self.sync_worker.stop()
         self.runner.wait_all(10000)
         super().closeEvent(event)

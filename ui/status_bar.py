@@ -11,6 +11,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QToolButton
 
+from app.audit_chain import ChainReport
 from app.dto import OutboxStats, StaffInfo
 from app.services import Services
 from ui.tasks import TaskRunner
@@ -93,10 +94,16 @@ class CounterStatusBar(QStatusBar):
         self.quarantine_button.setStyleSheet(f"color: {RED}; font-weight: bold;")
         self.quarantine_button.setVisible(False)
         self.quarantine_button.clicked.connect(self.quarantine_requested)
+        # the start-up check of the audit chain: shown only when it fails, and then until the app
+        # closes; permanent, so it keeps its full width and the other labels give way
+        self.audit_label = self._label("auditWarning")
+        self.audit_label.setStyleSheet(f"color: {RED}; font-weight: bold;")
+        self.audit_label.setVisible(False)
         self.clock_label = QLabel()
         for w in (self.user_label, self.network_label, self.pending_label, self.sync_label, self.quarantine_button,
                   self.warning_label):
             self.addWidget(w)
+        self.addPermanentWidget(self.audit_label)
         self.addPermanentWidget(self.clock_label)
         self.timer = QTimer(self)
         self.timer.setInterval(5000)
@@ -148,6 +155,16 @@ class CounterStatusBar(QStatusBar):
         self.warning_label.setToolTip("\n".join(warnings))
         self.quarantine_button.setText(self.tr("⚠ 同步冲突待处理：") + str(status.quarantined))
         self.quarantine_button.setVisible(status.quarantined > 0)
+
+    def show_audit_check(self, report: ChainReport) -> None:
+        """The start-up check of the audit chain (app.audit_chain): silent when it passed."""
+        if report.broken is None:
+            return
+        text = self.tr("⚠ 审计记录校验未通过：") + report.broken.describe() + self.tr("，请联系信息科")
+        self.audit_label.setText(text)
+        hint = self.tr("本机照常办理。请勿改动数据文件；信息科可用 counter-desk-admin verify-audit 复查。")
+        self.audit_label.setToolTip(self.audit_label.text() + "\n" + hint)
+        self.audit_label.setVisible(True)
 
     def _when(self, at: dt.datetime | None) -> str:
         if at is None:

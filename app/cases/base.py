@@ -17,6 +17,7 @@ from app.ids import uuid7
 from app.numbering import notice_number, take_number
 from db.models import Case, Notice
 from db.repositories import CaseRepository, ReferenceRepository
+from db.void_repository import VoidRepository
 
 _ISSUED = "counterdesk.issued_notices"  # Session.info key: notices issued in this transaction
 
@@ -26,6 +27,25 @@ def notice_snapshot(notice: Notice) -> dict[str, Any]:
     return {"id": notice.id, "case_id": notice.case_id, "kind": notice.kind, "number": notice.number,
             "issued_at": notice.issued_at.isoformat(), "issued_by": notice.issued_by,
             "payload": notice.payload, "void": bool(notice.void)}
+
+
+def issue_notice(s: Session, now: dt.datetime, case: Case, kind: str, issued_by: str,
+                 payload: dict[str, Any]) -> Notice:
+    """Number and add a paper of ``kind`` on ``case`` in the caller's transaction. A number voided
+    in the hall (作废号登记, also one pulled from another counter) is passed over, never handed out."""
+    device = ReferenceRepository(s).device()
+    hall = ReferenceRepository(s).hall(case.hall_id)
+    assert device is not None and hall is not None
+    voided = VoidRepository(s)
+    while True:
+        seq = take_number(s, f"notice-{kind}", now.year, standalone=device.standalone, now=now)
+        number = notice_number(hall.code, kind, now.year, seq)
+        if not voided.is_voided(number):
+            break
+    notice = Notice(id=uuid7(), case_id=case.id, kind=kind, number=number, issued_at=now,
+                    issued_by=issued_by, payload=payload, void=False)
+    CaseRepository(s).add_notice(notice)
+    return notice
 
 
 class CaseUseCases:
@@ -78,20 +98,12 @@ class CaseUseCases:
     def _view(self, s: Session, case: Case) -> CaseView:
         today = self.ctx.today()
         limit = yellow_before(self.ctx.calendar(), today, self.ctx.int_parameter("yellow_days_before"))
-        return to_view(case, CaseRepository(s).notices(case.id), today, limit)
+        return to_view(case, CaseRepository(s).notices(case.id), today, limit, VoidRepository(s).of_case(case.id))
 
     def _issue(self, s: Session, case: Case, kind: str, actor: Actor, payload: dict[str, Any]) -> str:
-        now = self.ctx.clock.now()
-        device = ReferenceRepository(s).device()
-        hall = ReferenceRepository(s).hall(case.hall_id)
-        assert device is not None and hall is not None
-        seq = take_number(s, f"notice-{kind}", now.year, standalone=device.standalone, now=now)
-        number = notice_number(hall.code, kind, now.year, seq)
-        notice = Notice(id=uuid7(), case_id=case.id, kind=kind, number=number, issued_at=now,
-                        issued_by=actor.id or "", payload=payload, void=False)
-        CaseRepository(s).add_notice(notice)
+        notice = issue_notice(s, self.ctx.clock.now(), case, kind, actor.id or "", payload)
         s.info.setdefault(_ISSUED, {}).setdefault(case.id, []).append(notice_snapshot(notice))
-        return number
+        return notice.number
 
     def get(self, case_id: str) -> CaseView:
         with self.ctx.db.read() as s:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from app.cases.rules import STATUS_LABELS, CaseStatus, allowed_actions, warning_level
 from app.dto import Applicant, CaseMaterialView, CaseRow, CaseView, NoticeView
 from app.workcal import WorkingCalendar
-from db.models import Case, Notice
+from db.models import Case, Notice, VoidNumber
 
 
 def yellow_before(calendar: WorkingCalendar, today: dt.date, yellow_days: int) -> dt.date:
@@ -46,7 +46,17 @@ def to_row(case: Case, today: dt.date, yellow_limit: dt.date) -> CaseRow:
     )
 
 
-def to_view(case: Case, notices: Sequence[Notice], today: dt.date, yellow_limit: dt.date) -> CaseView:
+def void_note(void: VoidNumber | None) -> str:
+    """How the case shows a voided paper: 已作废（原因），已重新出具 <number>."""
+    if void is None:
+        return "已作废"
+    again = f"，已重新出具 {void.replaced_by}" if void.replaced_by else ""
+    return f"已作废（{void.reason}）{again}"
+
+
+def to_view(case: Case, notices: Sequence[Notice], today: dt.date, yellow_limit: dt.date,
+            voids: Sequence[VoidNumber] = ()) -> CaseView:
+    by_notice = {v.notice_id: v for v in voids if v.notice_id}
     return CaseView(
         id=case.id, number=case.number, query_code=case.query_code, status=case.status,
         status_label=STATUS_LABELS[CaseStatus(case.status)],
@@ -68,6 +78,7 @@ def to_view(case: Case, notices: Sequence[Notice], today: dt.date, yellow_limit:
             NoticeView(
                 id=n.id, kind=n.kind, number=n.number, issued_at=n.issued_at,
                 items=tuple(str(i["name"]) for i in n.payload.get("items", [])),
+                void=bool(n.void), void_note=void_note(by_notice.get(n.id)) if n.void else "",
             )
             for n in notices
         ),

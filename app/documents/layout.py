@@ -42,6 +42,7 @@ class PaperCanvas(Canvas):
     """Draws the furniture when the total page count is known (page numbers need it)."""
 
     reprint = False
+    void_mark = ""  # a voided paper's archive copy: stamped 作废 across every page, with this line
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # ReportLab starts every page in Helvetica, which is not embedded: start in our face
@@ -76,6 +77,25 @@ class PaperCanvas(Canvas):
             self.drawString(LEFT, PAGE_H - 20 * mm, self.cd_copy_label)
         if self.reprint:
             self._reprint_mark()
+        if self.void_mark:
+            self._void_mark()
+
+    def _void_mark(self) -> None:
+        self.saveState()
+        self.setStrokeColorRGB(0.8, 0, 0)
+        self.setFillColorRGB(0.8, 0, 0)
+        self.setFont(BODY, 10.5)
+        for i, line in enumerate(self.void_mark.splitlines()[:2]):  # above the text block, within its width
+            while line and self.stringWidth(line, BODY, 10.5) > BLOCK_W:
+                line = line[:-2] + "…"
+            self.drawString(LEFT, PAGE_H - 22 * mm - i * 5 * mm, line)
+        self.translate(PAGE_W / 2, PAGE_H / 2)
+        self.rotate(35)
+        self.setLineWidth(3)
+        self.rect(-60 * mm, -22 * mm, 120 * mm, 44 * mm)
+        self.setFont(BODY, 96)
+        self.drawCentredString(0, -14 * mm, "作废")
+        self.restoreState()
 
     def _reprint_mark(self) -> None:
         self.saveState()

@@ -69,5 +69,7 @@ class NoticeData:
     recipient_id_masked: str = ""
     delivered_at: dt.datetime | None = None
     reprint: bool = False  # a reprint is marked 补打
+    # a voided paper's archive copy is stamped 作废 with this line (reason, date, who decided)
+    void_mark: str = ""
     copy_labels: tuple[str, ...] = ()  # e.g. ("申请人留存联", "存档联") prints one copy per label
     texts: dict[str, str] = field(default_factory=dict)  # hall wording overrides, see render.DEFAULT_TEXTS

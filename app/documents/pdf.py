@@ -282,6 +282,6 @@ def render_pdf(data: NoticeData) -> bytes:
     )
     frame = Frame(LEFT, BOTTOM, BLOCK_W, BLOCK_H, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="paper", frames=[frame])])
-    canvas_class = type("Paper", (PaperCanvas,), {"reprint": data.reprint})
+    canvas_class = type("Paper", (PaperCanvas,), {"reprint": data.reprint, "void_mark": data.void_mark})
     doc.build(story(data), canvasmaker=canvas_class)
     return buffer.getvalue()

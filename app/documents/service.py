@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.authz import case_subject, require
 from app.context import Actor, AppContext
 from app.documents.model import TITLES, Issuer, ItemLine, NoticeData
-from app.errors import NotFound, StorageError
+from app.errors import InvalidInput, NotFound, StorageError
 from app.validation import mask_id_number
 from db.models import Case, Notice
 from db.repositories import CaseRepository, JournalRepository, ReferenceRepository
@@ -85,11 +85,14 @@ class NoticeService:
             if case is None:
                 raise NotFound("找不到该文书。")
             require(s, actor, "notice.reprint" if reprint else "notice.print", case_subject(s, case))
+            if notice is not None and notice.void:
+                raise InvalidInput(f"文书 {notice.number} 已作废（作废号登记），不能再打印；请打印重新出具的文书。",
+                                   field="print")
         data = self.notice_data(notice_id, kind, reprint=reprint)
         pdf = render_pdf(data)
         name = f"{data.number}-{kind}" + ("-补打-" + self.ctx.clock.now().strftime("%Y%m%d%H%M%S") if reprint else "")
         path = self.archive / str(data.issued_on.year) / f"{name}.pdf"
-        _write_atomically(path, pdf)
+        write_atomically(path, pdf)
         return PreparedDocument(notice_id, kind, TITLES[kind], data.number, path, reprint)
 
     def record_print(self, actor: Actor, doc: PreparedDocument, target: str) -> None:
@@ -119,7 +122,7 @@ def _print_counts(s: Session, case_id: str | None, notice_id: str | None = None)
     return counts
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

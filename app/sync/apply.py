@@ -26,7 +26,7 @@ from app.sync.shapes import Change
 from db.models import Base, Case, CaseMaterial, Matter, MatterMaterial, Parameter
 from db.sync_repository import SyncRepository
 
-WORK = {Entity.CASE, Entity.NOTICE, Entity.SUSPENSION, Entity.ENQUIRY}
+WORK = {Entity.CASE, Entity.NOTICE, Entity.SUSPENSION, Entity.ENQUIRY, Entity.VOID_NUMBER}
 NUMBERED = {Entity.CASE, Entity.NOTICE}
 
 
@@ -36,6 +36,8 @@ def owner_of(entity: str, entity_id: str, row: dict[str, Any]) -> str | None:
         return entity_id
     if entity in (Entity.NOTICE, Entity.SUSPENSION):
         return str(row.get("case_id"))
+    if entity == Entity.VOID_NUMBER:  # a voided paper is part of its case; a skipped number stands alone
+        return str(row.get("case_id") or entity_id)
     return None
 
 

@@ -30,6 +30,11 @@ CASE_ACTIONS: dict[str, Action | None] = {
 }
 ENQUIRY_ADD = "enquiry.add"
 STAFF_SET_ROLES = "staff.set_roles"
+# the void-number register (作废号登记): a printed paper voided (entity: its case, whose record it is
+# part of) and a number voided without a paper (entity: the register row)
+NOTICE_VOID = "notice.void"
+NUMBER_VOID = "number.void"
+VOID_KINDS = frozenset({NOTICE_VOID, NUMBER_VOID})
 # kinds the counter performs as Actor.system() (actor_id None)
 SYSTEM_KINDS = frozenset({"case.deem_accepted"})
 # an op kind -> the action of the permission table (app.permissions) its actor must hold; the
@@ -45,6 +50,8 @@ OP_PERMISSIONS: dict[str, str] = {
     "case.void": "case.void",
     ENQUIRY_ADD: "enquiry.record",
     STAFF_SET_ROLES: "staff.roles",
+    NOTICE_VOID: "notice.void",
+    NUMBER_VOID: "notice.void",
 }
 
 # number kinds a device may lease blocks of: the first argument of app.numbering.take_number
@@ -70,6 +77,7 @@ class Code(StrEnum):
     CASE_UNKNOWN = "case_unknown"  # conflict: the server has no such case
     ALREADY_EXISTS = "already_exists"  # conflict: a creation found a different row with that id
     NUMBER_TAKEN = "number_taken"  # conflict: a case or notice number belongs to another record
+    NUMBER_VOIDED = "number_voided"  # conflict: a notice number was voided (作废号登记) and is never used again
     ILLEGAL_TRANSITION = "illegal_transition"  # rejected: from -> to is not a legal step
     RULE_VIOLATION = "rule_violation"  # rejected: an intake rule (Art. 32, 容缺...) refuses it
     NOT_AUTHORISED = "not_authorised"  # rejected: the actor is not active staff of this hall
@@ -86,6 +94,7 @@ class Entity(StrEnum):
     NOTICE = "notice"
     ENQUIRY = "enquiry"
     SUSPENSION = "suspension"
+    VOID_NUMBER = "void_number"
     HALL = "hall"
     WINDOW = "window"
     STAFF = "staff"
@@ -103,7 +112,7 @@ REFERENCE_SCOPES = (REF_CATALOGUE, REF_CALENDAR, REF_DISHONEST)
 
 
 def hall_scope(hall_id: str) -> str:
-    """The hall's work: cases, notices, enquiries, suspensions."""
+    """The hall's work: cases, notices, enquiries, suspensions, voided numbers."""
     return f"hall:{hall_id}"
 
 

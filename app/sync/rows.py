@@ -29,6 +29,7 @@ from db.models import (
     Notice,
     Staff,
     Suspension,
+    VoidNumber,
     Window,
 )
 
@@ -38,6 +39,7 @@ ENTITIES: dict[str, tuple[type[Base], str]] = {
     Entity.NOTICE: (Notice, "id"),
     Entity.ENQUIRY: (Enquiry, "id"),
     Entity.SUSPENSION: (Suspension, "id"),
+    Entity.VOID_NUMBER: (VoidNumber, "id"),
     Entity.HALL: (Hall, "id"),
     Entity.WINDOW: (Window, "id"),
     Entity.STAFF: (Staff, "id"),

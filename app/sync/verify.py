@@ -36,6 +36,7 @@ from db.models import (
     Parameter,
     Staff,
     Suspension,
+    VoidNumber,
     Window,
 )
 from db.sync_repository import SyncRepository
@@ -52,7 +53,8 @@ def _parts(scope: str, hall_id: str) -> list[tuple[str, type[Base], dict[str, An
         hall_ref_scope(hall_id, "staff"): [(Entity.STAFF, Staff, {"hall_id": hall_id})],
         hall_ref_scope(hall_id, "parameters"): [(Entity.PARAMETER, Parameter, {})],
         hall_scope(hall_id): [(Entity.CASE, Case, {"hall_id": hall_id}), (Entity.NOTICE, Notice, {}),
-                              (Entity.SUSPENSION, Suspension, {}), (Entity.ENQUIRY, Enquiry, {"hall_id": hall_id})],
+                              (Entity.SUSPENSION, Suspension, {}), (Entity.ENQUIRY, Enquiry, {"hall_id": hall_id}),
+                              (Entity.VOID_NUMBER, VoidNumber, {"hall_id": hall_id})],
     }
     return parts.get(scope, [])
 

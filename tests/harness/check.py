@@ -7,7 +7,8 @@ What is checked (docs/fault-harness.md):
 2. every action a counter process reported as committed (``COMMIT`` lines) is on the server, at
    least at the version it reported -- nothing lost;
 3. no case number, notice number or query code is held by two records anywhere, and no paper is
-   issued twice for a case -- no duplicates;
+   issued twice for a case -- no duplicates; no voided number (作废号登记) is ever carried by a paper
+   that is not void, on the server or on any counter, and every voided paper is in the register;
 4. nothing is left pending or quarantined on any counter, and every operation a counter holds as
    acknowledged is in the server's inbox under its client_seq, exactly once per op id;
 5. the checksum of the hall scope the server keeps equals the checksum recomputed from its rows
@@ -30,7 +31,7 @@ from app.sync.checksum import scope_checksum
 from app.sync.protocol import hall_scope
 from app.sync.rows import entity_row
 from db.engine import create_sqlite_engine
-from db.models import Case, Enquiry, Notice, OutboxOp, Suspension
+from db.models import Case, Enquiry, Notice, OutboxOp, Suspension, VoidNumber
 
 Key = tuple[str, str]  # (entity, id)
 Rows = dict[Key, dict[str, Any]]
@@ -47,6 +48,8 @@ def hall_rows(s: Session, hall_id: str) -> Rows:
         rows[("suspension", susp.id)] = entity_row("suspension", susp)
     for enquiry in s.scalars(select(Enquiry).where(Enquiry.hall_id == hall_id)):
         rows[("enquiry", enquiry.id)] = entity_row("enquiry", enquiry)
+    for void in s.scalars(select(VoidNumber).where(VoidNumber.hall_id == hall_id)):
+        rows[("void_number", void.id)] = entity_row("void_number", void)
     return rows
 
 
@@ -155,6 +158,7 @@ def _label(row: Mapping[str, Any]) -> str:
 def check_commits(server: ServerView, committed: Mapping[str, list[dict[str, Any]]], f: Findings) -> None:
     """2: every action reported committed is on the server."""
     numbers = {r["number"] for (e, _), r in server.rows.items() if e == "notice"}
+    voided = {r["number"] for (e, _), r in server.rows.items() if e == "void_number"}
     for name, records in committed.items():
         for c in records:
             if "enquiry_id" in c:
@@ -171,11 +175,14 @@ def check_commits(server: ServerView, committed: Mapping[str, list[dict[str, Any
             for number in c.get("notices", []):
                 if number not in numbers:
                     f.add(f"{name}: notice {number} of case {c['number']} is not on the server (lost)")
+            if c.get("voided") and c["voided"] not in voided:
+                f.add(f"{name}: voided number {c['voided']} of case {c['number']} is not in the server's register")
 
 
 def check_unique(server: ServerView, stores: list[StoreView], f: Findings) -> None:
     """3: numbers and query codes name one record each, across the server and every counter."""
-    for entity, column in (("case", "number"), ("case", "query_code"), ("notice", "number")):
+    for entity, column in (("case", "number"), ("case", "query_code"), ("notice", "number"),
+                           ("void_number", "number")):
         holders: dict[str, set[str]] = defaultdict(set)
         for rows in [server.rows, *(st.rows for st in stores)]:
             for (e, rid), row in rows.items():
@@ -186,6 +193,27 @@ def check_unique(server: ServerView, stores: list[StoreView], f: Findings) -> No
                 f.add(f"duplicate {entity} {column} {value}: held by {len(ids)} records {sorted(ids)}")
 
 
+def check_voids(server: ServerView, stores: list[StoreView], f: Findings) -> None:
+    """3c: a number voided anywhere (作废号登记) is never carried by a paper that is not void, on the
+    server or on any counter; every paper marked void is in the register of the store holding it."""
+    views = [("server", server.rows), *((st.name, st.rows) for st in stores)]
+    voided: dict[str, str] = {}
+    for where, rows in views:
+        for (e, _), r in rows.items():
+            if e == "void_number":
+                voided.setdefault(str(r["number"]), where)
+    for where, rows in views:
+        registered = {str(r["notice_id"]) for (e, _), r in rows.items() if e == "void_number" and r["notice_id"]}
+        for (e, rid), r in rows.items():
+            if e != "notice":
+                continue
+            if not r["void"] and r["number"] in voided:
+                f.add(f"{where}: notice {r['number']} ({rid}) is issued although the number was voided "
+                      f"(register of {voided[r['number']]})")
+            if r["void"] and rid not in registered:
+                f.add(f"{where}: notice {r['number']} is void but not in the void-number register")
+
+
 ONE_PER_CASE = ("receipt", "acceptance", "deferred", "rejection", "completion", "pickup")
 
 
@@ -193,13 +221,16 @@ def check_papers(server: ServerView, f: Findings) -> None:
     """3b: no paper issued twice: a case has one receipt, and at most one of each decision,
     completion and pickup paper (voided numbers, 作废号, do not count)."""
     count: dict[tuple[str, str], int] = defaultdict(int)
+    voided: set[tuple[str, str]] = set()  # a paper voided and not issued again leaves none
     for (entity, _), row in server.rows.items():
         if entity == "notice" and not row.get("void"):
             count[(str(row["case_id"]), str(row["kind"]))] += 1
+        elif entity == "notice":
+            voided.add((str(row["case_id"]), str(row["kind"])))
     for (entity, cid), row in server.rows.items():
         if entity != "case":
             continue
-        if count[(cid, "receipt")] != 1:
+        if count[(cid, "receipt")] != 1 and not (count[(cid, "receipt")] == 0 and (cid, "receipt") in voided):
             f.add(f"case {row['number']} has {count[(cid, 'receipt')]} receipts (收件回执)")
         for kind in ONE_PER_CASE[1:]:
             if count[(cid, kind)] > 1:
@@ -251,6 +282,7 @@ def check_all(server: ServerView, stores: list[StoreView], devices: Mapping[str,
     check_commits(server, committed, f)
     check_unique(server, stores, f)
     check_papers(server, f)
+    check_voids(server, stores, f)
     check_outboxes(server, stores, devices, f)
     check_checksums(server, stores, f)
     return f

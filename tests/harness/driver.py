@@ -38,7 +38,7 @@ from app.context import Actor
 from app.dto import Applicant, CaseView, DecisionInput, EnquiryInput, IntakeRequest
 from app.errors import DomainError
 from app.services import Services
-from db.models import Case, CaseMaterial, Matter, Staff
+from db.models import Case, CaseMaterial, Matter, Notice, Staff
 from tests.app.kit import resident_id
 
 START = dt.datetime(2026, 3, 2, 9, 0)  # a working Monday well inside the demo calendar
@@ -103,6 +103,8 @@ class Counter:
             self.intake()
         elif roll < 0.6:
             self.enquiry()
+        elif roll < 0.68:
+            self.void_paper()
         else:
             self.case_step()
 
@@ -141,6 +143,23 @@ class Counter:
             emit("REFUSED", {"action": "enquiry", "error": exc.message})
             return
         emit("COMMIT", {"action": "enquiry", "enquiry_id": view.id})
+
+    def void_paper(self) -> None:
+        """A spoiled paper of one of this clerk's cases voided (作废号登记), authorised here by the
+        chief; mostly issued again under a new number."""
+        with self.services.ctx.db.read() as s:
+            papers = s.execute(select(Notice.id, Notice.number, Notice.case_id).join(Case, Case.id == Notice.case_id)
+                               .where(Case.created_by == self.actor.id, Notice.void.is_(False))
+                               .order_by(Notice.id)).all()
+        if not papers:
+            self.intake()
+            return
+        notice_id, number, case_id = self.rng.choice(papers)
+        category, reissue = self.rng.choice(["misprint", "torn"]), self.rng.random() < 0.8
+        voids = self.services.voids
+        self._do("void_notice", lambda: (voids.void_notice(self.authoriser, notice_id, category, "打印错位，收回重打",
+                                                           reissue=reissue), self.services.intake.get(case_id))[1],
+                 voided=number)
 
     def case_step(self) -> None:
         cases = self.own_cases()

@@ -59,7 +59,6 @@ class Template:
 def _demo_store(path: Path) -> None:
     from app.clock import FixedClock
     from app.services import Services
-    from tests.server.kit import IT
     from tests.harness.driver import START
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,6 +90,7 @@ def write_server_url(folder: Path, url: str) -> None:
 def _enrol(folder: Path, base: str, code: str, name: str) -> None:
     from app.services import Services
     from tests.harness.driver import START, SteppingClock
+    from tests.server.kit import IT
 
     write_server_url(folder, base)
     services = Services.open(folder / STORE, SteppingClock(START))

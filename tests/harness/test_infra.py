@@ -223,6 +223,22 @@ def test_the_checkers_name_what_disagrees() -> None:
     assert f.problems == ["case N1 has 2 receipts (收件回执)"]
 
 
+def test_the_void_check_finds_a_voided_number_issued_again_and_a_void_paper_not_registered() -> None:
+    paper = {"id": "n1", "number": "SL1", "case_id": "a", "kind": "acceptance", "void": True}
+    register = {"id": "v1", "number": "SL1", "notice_id": "n1"}
+    rows = {("case", "a"): _case("a", "N1"), ("notice", "n1"): paper, ("void_number", "v1"): register}
+    server = check.ServerView(rows, [], "", 0, "e")
+    f = check.Findings()
+    check.check_voids(server, [check.StoreView("c1", dict(rows), [])], f)
+    assert f.ok
+    again = {("case", "b"): _case("b", "N2"), ("notice", "n2"): {**paper, "id": "n2", "case_id": "b", "void": False}}
+    unregistered = {**rows, ("notice", "n1"): paper}
+    del unregistered[("void_number", "v1")]
+    check.check_voids(server, [check.StoreView("c1", again, []), check.StoreView("c2", unregistered, [])], f)
+    assert f.problems == ["c1: notice SL1 (n2) is issued although the number was voided (register of server)",
+                          "c2: notice SL1 is void but not in the void-number register"]
+
+
 def test_plans_are_reproducible_and_varied() -> None:
     assert Plan.draw(5, 3) == Plan.draw(5, 3)
     plans = [Plan.draw(5, i) for i in range(200)]

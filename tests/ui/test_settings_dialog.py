@@ -60,7 +60,9 @@ def test_admin_changes_settings_and_they_apply_at_once(qtbot, services: Services
 def test_a_clerk_can_look_but_not_change(qtbot, services: Services, runner, clerk, wait_idle) -> None:
     w = _window(qtbot, services, runner, clerk, wait_idle)
     dialog = _open(w, qtbot, wait_idle)
-    assert "只能由首席代表或中心管理员修改" in dialog.notice.text()
+    assert "更改本机设置需由中心管理员办理" in dialog.notice.text() and "您可以查看" in dialog.notice.text()
+    assert "中心管理员" in dialog.server_edit.toolTip() and "中心管理员" in dialog.enrol_button.toolTip()
+    assert dialog.authorise_button.isVisible()
     assert not dialog.save_button.isEnabled() and not dialog.server_edit.isEnabled()
 
 

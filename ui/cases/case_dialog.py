@@ -36,7 +36,10 @@ from app.documents.service import Printable
 from app.dto import CaseView, StaffInfo, TimelineEntry
 from app.services import Services
 from app.validation import mask_id_number
+from ui.auth.authorise_dialog import authorise_then
+from ui.auth.gate import actor_of, refusals, set_enabled_unless_refused
 from ui.cases.step_dialogs import CompleteDialog, DeliverDialog, ReasonDialog, StepDialog
+from ui.cases.step_gate import CASE_ACTIONS, gate_step
 from ui.errors import show_error
 from ui.tasks import TaskRunner
 
@@ -90,6 +93,7 @@ class CaseDialog(QDialog):
         self.step: StepDialog | None = None
         self.printables: list[Printable] = []
         self.action_buttons: list[QPushButton] = []
+        self.refusals: dict[str, str | None] = {}  # action -> why not (greys its button)
         self.setObjectName("caseDialog")
         self.setWindowTitle(self.tr("办件详情"))
         self.setMinimumSize(900, 560)
@@ -158,13 +162,20 @@ class CaseDialog(QDialog):
         preview.setObjectName("casePreview")
         preview.clicked.connect(lambda: self.preview(max(self.notices.currentRow(), 0)))
         row.addWidget(preview)
+        void = QPushButton(self.tr("作废文书(&Z)…"))  # 作废号登记: who may is checked on click (授权 if not)
+        void.setObjectName("caseVoidNotice")
+        void.setToolTip(self.tr("作废选中的文书（打印错误、损坏、申请人离开），编号不再使用并记入作废号登记簿；"
+                                "须由首席代表（本部门）或中心业务科办理，可在本机授权"))
+        void.clicked.connect(lambda: self.void_notice(max(self.notices.currentRow(), 0)))
+        row.addWidget(void)
         layout.addLayout(row)
         return page
 
     def reload(self) -> None:
-        case_id, s = self.case_id, self.services
+        case_id, s, actor = self.case_id, self.services, actor_of(self.staff)
         self.runner.run(
-            lambda: (s.intake.get(case_id), s.ledger.timeline(case_id), s.notices.printables(case_id)),
+            lambda: (s.intake.get(case_id), s.ledger.timeline(case_id), s.notices.printables(case_id),
+                     refusals(s, actor, CASE_ACTIONS, case_id=case_id)),
             self._on_loaded, self._on_load_failed,
         )
 
@@ -172,8 +183,8 @@ class CaseDialog(QDialog):
         self.header.setText(self.tr("读取失败"))
         show_error(self, exc)
 
-    def _on_loaded(self, loaded: tuple[CaseView, list[TimelineEntry], list[Printable]]) -> None:
-        view, timeline, printables = loaded
+    def _on_loaded(self, loaded: tuple[CaseView, list[TimelineEntry], list[Printable], dict]) -> None:
+        view, timeline, printables, self.refusals = loaded
         self.view, self.printables = view, printables
         self.header.setText(view.number + "　【" + view.status_label + "】")
         self.query_code.setText(self.tr("查询码 ") + view.query_code)
@@ -199,9 +210,11 @@ class CaseDialog(QDialog):
             for m in v.materials
         ])
         items = {n.id: "、".join(n.items) for n in v.notices}
+        voided = {n.id: n.void_note for n in v.notices if n.void}
         _fill(self.notices, [
-            (p.title, p.number, p.issued_at.strftime("%Y-%m-%d %H:%M"),
-             self.tr("{n} 次").format(n=p.times_printed), items.get(p.notice_id, ""))
+            (p.title + (self.tr("【作废】") if p.notice_id in voided else ""), p.number,
+             p.issued_at.strftime("%Y-%m-%d %H:%M"),
+             self.tr("{n} 次").format(n=p.times_printed), voided.get(p.notice_id) or items.get(p.notice_id, ""))
             for p in printables
         ])
         _fill(self.timeline, [(e.at.strftime("%Y-%m-%d %H:%M"), e.actor_name, e.summary) for e in timeline])
@@ -289,6 +302,9 @@ class CaseDialog(QDialog):
                 button.clicked.connect(slot)
                 self.actions.addWidget(button)
                 self.action_buttons.append(button)
+                if (ask := gate_step(button, self.refusals, self._on_void_authorise_clicked)) is not None:
+                    self.actions.addWidget(ask)
+                    self.action_buttons.append(ask)
         self.actions.addStretch(1)
         close = QPushButton(self.tr("关闭(&C)"))
         close.setObjectName("caseClose")
@@ -309,16 +325,35 @@ class CaseDialog(QDialog):
         self.preview_dialog = dialog
         dialog.open()
 
+    def void_notice(self, row: int) -> None:
+        """作废文书 (ui.voids): as the person signed in if they may, else through 授权."""
+        if self.view is None or not 0 <= row < len(self.printables):
+            return
+        from ui.voids.void_notice_dialog import void_notice_then
+
+        paper, case_id, actor = self.printables[row], self.view.id, actor_of(self.staff)
+        permissions = self.services.permissions
+        self.runner.run(
+            lambda: permissions.refusal(actor, "notice.void", case_id=case_id),
+            lambda may: void_notice_then(self, self.services, self.runner, self.staff, case_id=case_id,
+                                         notice_id=paper.notice_id, title=paper.title, number=paper.number,
+                                         then=self._on_notice_voided, may=may),
+            owner=self)
+
+    def _on_notice_voided(self, _result) -> None:
+        self.case_changed.emit(self.case_id)
+        self.reload()
+
     def _set_busy(self, busy: bool) -> None:
         for button in self.action_buttons:
-            button.setEnabled(not busy)
+            set_enabled_unless_refused(button, not busy)
         if self.step is not None and isValid(self.step):
             self.step.set_busy(busy)
 
     def _run_step(self, call: Step) -> None:
         """Send ``call(actor, case_id, version)`` to the write pool, snapshotting what it needs."""
         assert self.view is not None
-        actor, case_id, version = Actor(self.staff.id, self.staff.name), self.view.id, self.view.version
+        actor, case_id, version = actor_of(self.staff), self.view.id, self.view.version
         self._set_busy(True)
         self.runner.run(lambda: call(actor, case_id, version), self._on_step_done, self._on_step_failed, write=True)
 
@@ -383,11 +418,21 @@ class CaseDialog(QDialog):
         self._open_step(DeliverDialog(default, self), lambda v: lambda a, c, n: lc.deliver(
             a, c, n, recipient=str(v["recipient"]), recipient_id=str(v["recipient_id"])))
 
-    def _on_void_clicked(self) -> None:
+    def _on_void_authorise_clicked(self) -> None:
         assert self.view is not None
-        dialog = ReasonDialog(self.tr("作废办件"), self.tr("作废原因(&Y)"),
+        authorise_then(self, self.services, self.runner, self.staff, "case.void", self._void_as,
+                       case_id=self.view.id, subject=self.view.number)
+
+    def _on_void_clicked(self) -> None:
+        self._void_as(None)
+
+    def _void_as(self, authoriser: Actor | None) -> None:
+        """作废, by the person signed in or by the one who just authorised it here (授权)."""
+        assert self.view is not None
+        by = self.tr("（{name}授权）").format(name=authoriser.name) if authoriser else ""
+        dialog = ReasonDialog(self.tr("作废办件") + by, self.tr("作废原因(&Y)"),
                               self.tr("如：申请人撤回申请"), "stepVoidDialog", self,
                               warning=self.tr("作废后该办件不能再办理，也不能恢复。"))
         confirm = self.tr("作废后该办件不能再办理。确定作废办件 {number} 吗？").format(number=self.view.number)
         lc = self.services.lifecycle
-        self._open_step(dialog, lambda v: lambda a, c, n: lc.void(a, c, n, str(v["reason"])), confirm)
+        self._open_step(dialog, lambda v: lambda a, c, n: lc.void(authoriser or a, c, n, str(v["reason"])), confirm)

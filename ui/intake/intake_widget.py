@@ -26,6 +26,7 @@ from app.dto import CaseView, DecisionInput, IntakeRequest, MatterDetail, Matter
 from app.errors import DomainError
 from app.pinyin import matches
 from app.services import Services
+from ui.auth.gate import actor_of, grey, set_enabled_unless_refused
 from ui.errors import show_error
 from ui.intake.applicant_form import ApplicantFormWidget
 from ui.intake.decision_dialog import DecisionDialog
@@ -60,6 +61,21 @@ class IntakeWidget(QWidget):
         layout.addWidget(splitter)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=lambda: self._on_decision_clicked(Action.ACCEPT))
         self.runner.run(self._load_reference, self._on_reference_loaded)
+        self._check_permission()
+
+    def _check_permission(self) -> None:
+        """Someone with no window of their own (业务科, 领导, 管理员) receives at this PC's window, if at
+        all: the decisions are greyed saying who may. At one's own window the table grants intake to
+        clerks and chiefs alike, and the service checks every save anyway."""
+        if self.staff.window_id:
+            return
+        actor, permissions = actor_of(self.staff), self.services.permissions
+        self.runner.run(lambda: permissions.refusal(actor, "case.intake", here=True), self._on_permission)
+
+    def _on_permission(self, reason: str | None) -> None:
+        for button in self.decision_buttons.values():
+            if reason:
+                grey(button, reason)
 
     # -- layout ----------------------------------------------------------------------------------
     def _build_matter_panel(self) -> QWidget:
@@ -202,7 +218,7 @@ class IntakeWidget(QWidget):
             + ("<br>" + self.tr("本事项可容缺受理") if s.allows_deferral else "")
         )
         self.materials.load(detail.materials)
-        self.decision_buttons["decideDeferred"].setEnabled(s.allows_deferral)
+        set_enabled_unless_refused(self.decision_buttons["decideDeferred"], s.allows_deferral)
         self.applicant.name.setFocus()
 
     # -- deciding -----------------------------------------------------------------------------
@@ -265,9 +281,9 @@ class IntakeWidget(QWidget):
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
         for button in self.decision_buttons.values():
-            button.setEnabled(not saving)
+            set_enabled_unless_refused(button, not saving)
         if not saving and self._detail is not None:
-            self.decision_buttons["decideDeferred"].setEnabled(self._detail.summary.allows_deferral)
+            set_enabled_unless_refused(self.decision_buttons["decideDeferred"], self._detail.summary.allows_deferral)
 
     def _on_saved(self, view: CaseView) -> None:
         self._set_saving(False)
@@ -324,7 +340,7 @@ class IntakeWidget(QWidget):
         self.remark.setReadOnly(True)
         self.decision_buttons["receiveOnly"].setEnabled(False)
         allows = next((m.allows_deferral for m in self._matters if m.id == view.matter_id), False)
-        self.decision_buttons["decideDeferred"].setEnabled(allows)
+        set_enabled_unless_refused(self.decision_buttons["decideDeferred"], allows)
         self.materials.setFocus()
 
     # -- state ------------------------------------------------------------------------------------
@@ -341,7 +357,7 @@ class IntakeWidget(QWidget):
         self.print_button.setVisible(False)
         self.guide.setText(self.tr("请选择事项"))
         for button in self.decision_buttons.values():
-            button.setEnabled(True)
+            set_enabled_unless_refused(button, True)
         self.search.clear()
         self.search.setFocus()
 

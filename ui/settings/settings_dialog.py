@@ -1,9 +1,11 @@
 """本机设置: this PC's server address, notice printer, idle lock and backup count, in one place,
 with where the data and backups are and a backup on demand.
 
-Changing them is for a 首席代表 or the hall's administrator; others can look. Printers are
-listed and backups made on the task runner (a slow print server or disk never freezes the
-screen). Saved values are audited and take effect at once (``settings_saved``).
+Changing them and enrolling the PC is for the hall's administrator (the permission table's
+``machine.settings`` and ``device.enrol``, asked once on a worker when the dialog opens); others can
+look, greyed fields saying who may, and an administrator walking over can authorise the change here
+(授权). Printers are listed and backups made on the task runner (a slow print server or disk never
+freezes the screen). Saved values are audited and take effect at once (``settings_saved``).
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ from app.errors import DomainError
 from app.machine_settings import MachineSettings, check_server_url
 from app.services import Services
 from app.setup import device_name
+from ui.auth.authorise_dialog import authorise_then
+from ui.auth.gate import actor_of, authorisers, grey, refusals, ungrey
 from ui.errors import show_error
 from ui.tasks import TaskRunner
 
-EDITOR_ROLES = ("chief", "admin")
+ACTIONS = ("machine.settings", "device.enrol")
 
 
 def printer_names() -> tuple[list[str], str]:
@@ -51,9 +55,11 @@ class MachineSettingsDialog(QDialog):
         super().__init__(parent)
         self.services, self.runner, self.staff = services, runner, staff
         self.current = services.machine_settings()
+        self.refusals: dict[str, str | None] = {}  # filled by a worker when the dialog opens
+        self.authoriser: Actor | None = None  # an administrator who authorised one change here (授权)
         self.setObjectName("machineSettingsDialog")
         self.setWindowTitle(self.tr("本机设置"))
-        self.setMinimumWidth(600)
+        self.setMinimumWidth(700)  # the enrolment state fits on one line
         layout = QVBoxLayout(self)
         self.notice = QLabel()
         self.notice.setObjectName("settingsNotice")
@@ -69,6 +75,13 @@ class MachineSettingsDialog(QDialog):
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        who = authorisers("machine.settings")
+        self.authorise_button = QPushButton(self.tr("{who}授权修改(&A)…").format(who=who))
+        self.authorise_button.setObjectName("settingsAuthorise")
+        self.authorise_button.setAutoDefault(False)
+        self.authorise_button.setToolTip(self.tr("由{who}在本机输入其用户名和密码，本次修改记为其办理。").format(who=who))
+        self.authorise_button.clicked.connect(self._on_authorise_clicked)
+        self.buttons.addButton(self.authorise_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.accepted.connect(self._on_save_clicked)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -107,6 +120,7 @@ class MachineSettingsDialog(QDialog):
         self.enrol_state = QLabel(self.tr("正在查看…"))
         self.enrol_state.setObjectName("enrolState")
         self.enrol_state.setWordWrap(True)
+        self.enrol_state.setMinimumHeight(self.enrol_state.fontMetrics().lineSpacing() * 2)  # wraps: keep room
         row = QWidget()
         grid = QVBoxLayout(row)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -137,7 +151,7 @@ class MachineSettingsDialog(QDialog):
             return
         self.enrol_button.setEnabled(False)
         self.enrol_state.setText(self.tr("正在向中心服务器注册…"))
-        actor, name = Actor(self.staff.id, self.staff.name), device_name(self.services.ctx)
+        actor, name = self._actor(), device_name(self.services.ctx)
 
         def enrol():
             self.services.save_machine_settings(actor, settings)
@@ -147,7 +161,8 @@ class MachineSettingsDialog(QDialog):
                         self._on_enrol_failed, write=True, owner=self)
 
     def _on_enrolled(self, settings: MachineSettings, result) -> None:
-        self.enrol_button.setEnabled(True)
+        self.authoriser = None  # 授权 is for one change: this one is made
+        self._apply_permissions()
         self.code_edit.clear()
         self.message.setText("")
         self.enrol_state.setText(self.tr("已注册：") + f"{result.hall_name} {result.window_label}" +
@@ -188,20 +203,59 @@ class MachineSettingsDialog(QDialog):
         return box
 
     def _show_notices(self) -> None:
-        notes = list(self.services.machine.problems)
-        if not self.can_edit:
-            notes.append(self.tr("本机设置只能由首席代表或中心管理员修改，您可以查看。"))
-            for w in (self.server_edit, self.printer_combo, self.lock_spin, self.keep_spin, self.save_button,
-                      self.code_edit, self.enrol_button):
-                w.setEnabled(False)
-        self.notice.setText("\n".join(notes))
-        self.notice.setVisible(bool(notes))
+        self._apply_permissions()  # all greyed until the worker says who may (_on_permissions)
 
     @property
     def can_edit(self) -> bool:
-        return self.staff.role in EDITOR_ROLES
+        return self.authoriser is not None or self.refusals.get("machine.settings") is None
+
+    def _actor(self) -> Actor:
+        return self.authoriser or actor_of(self.staff)
+
+    def _apply_permissions(self) -> None:
+        """Grey what the person signed in may not change, saying who may; an authoriser may."""
+        checking = self.tr("正在核对权限…")
+        reasons = {a: None if self.authoriser else self.refusals.get(a, checking) for a in ACTIONS}
+        fields = {"machine.settings": (self.server_edit, self.printer_combo, self.lock_spin, self.keep_spin,
+                                       self.save_button), "device.enrol": (self.code_edit, self.enrol_button)}
+        for action, widgets in fields.items():
+            for w in widgets:
+                if reason := reasons[action]:
+                    grey(w, reason)
+                else:
+                    ungrey(w)
+        notes = list(self.services.machine.problems)
+        if self.authoriser is not None:
+            notes.append(self.tr("{name}已授权：本次保存或注册记为{name}办理。").format(name=self.authoriser.name))
+        elif (reason := reasons["machine.settings"]) and self.refusals:
+            notes.append(reason + self.tr("您可以查看。"))
+        elif reason:  # a line now, so the dialog is laid out with it and does not squeeze when it is said
+            notes.append(reason)
+        self.notice.setText("\n".join(notes))
+        self.notice.setVisible(bool(notes))
+        self.authorise_button.setVisible(bool(self.refusals) and any(reasons.values()))
+
+    def _on_permissions_failed(self, exc: Exception) -> None:
+        self.message.setText(self.tr("未能核对您的权限，设置暂不能修改：") +
+                             (exc.message if isinstance(exc, DomainError) else repr(exc)))
+
+    def _on_permissions(self, found: dict[str, str | None]) -> None:
+        self.refusals = found
+        self._apply_permissions()
+
+    def _on_authorise_clicked(self) -> None:
+        authorise_then(self, self.services, self.runner, self.staff, "machine.settings", self._on_authorised,
+                       subject=self.tr("本机"))
+
+    def _on_authorised(self, actor: Actor) -> None:
+        self.authoriser = actor
+        self._apply_permissions()
+        self.server_edit.setFocus()
 
     def _load(self) -> None:
+        services, actor = self.services, actor_of(self.staff)
+        self.runner.run(lambda: refusals(services, actor, ACTIONS), self._on_permissions,
+                        self._on_permissions_failed, owner=self)
         self.runner.run(printer_names, self._on_printers_listed, lambda _e: None, owner=self)
         self.runner.run(self.services.sync.status, self._on_sync_status, lambda _e: None, owner=self)
         self._load_backups_only()
@@ -264,7 +318,7 @@ class MachineSettingsDialog(QDialog):
             self.server_edit.setFocus()
             return
         self.save_button.setEnabled(False)
-        actor = Actor(self.staff.id, self.staff.name)
+        actor = self._actor()
         self.runner.run(lambda: self.services.save_machine_settings(actor, settings),
                         lambda _r: self._on_saved(settings),
                         self._on_save_failed, write=True, owner=self)

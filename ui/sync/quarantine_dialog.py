@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
 
 from app.context import Actor
 from app.dto import StaffInfo
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.services import Services
+from ui.auth.authorise_dialog import authorise_then
+from ui.auth.gate import actor_of, authorisers, grey, ungrey
 from ui.tasks import TaskRunner
 
-RESOLVER_ROLES = ("chief", "admin")
+ACTION = "quarantine.resolve"
 OP_LABELS = {
     "case.open": "收件/受理", "case.decide": "受理决定", "case.suspend": "暂停计时", "case.resume": "恢复计时",
     "case.complete": "办结", "case.deliver": "出件", "case.void": "作废", "case.supply_deferred": "补齐容缺材料",
@@ -51,6 +53,21 @@ def subject(payload: dict) -> str:
     return str(payload.get("visitor") or payload.get("topic") or "")[:40]
 
 
+def judged(services: Services, actor: Actor, items: list) -> dict[str, tuple[str | None, dict]]:
+    """On a worker: op_id -> (why ``actor`` may not resolve it or None, where the op is: its case, or
+    this PC's window for an enquiry or a case this store does not hold)."""
+    out: dict[str, tuple[str | None, dict]] = {}
+    for q in items:
+        where: dict = {"case_id": q.entity_id} if q.kind.startswith("case.") else {"here": True}
+        try:
+            reason = services.permissions.refusal(actor, ACTION, **where)
+        except NotFound:
+            where = {"here": True}
+            reason = services.permissions.refusal(actor, ACTION, **where)
+        out[q.op_id] = (reason, where)
+    return out
+
+
 class QuarantineDialog(QDialog):
     resolved = Signal(str)  # op_id
 
@@ -58,6 +75,7 @@ class QuarantineDialog(QDialog):
         super().__init__(parent)
         self.services, self.runner, self.staff = services, runner, staff
         self.items: list = []
+        self.judged: dict[str, tuple[str | None, dict]] = {}
         self.setObjectName("quarantineDialog")
         self.setWindowTitle(self.tr("同步冲突待处理"))
         self.resize(1000, 600)
@@ -100,23 +118,31 @@ class QuarantineDialog(QDialog):
         self.resolve_button = QPushButton(self.tr("记录为已处理(&R)"))
         self.resolve_button.setObjectName("resolveButton")
         self.resolve_button.clicked.connect(self._on_resolve_clicked)
-        self.note_edit.returnPressed.connect(self._on_resolve_clicked)
-        can = self.staff.role in RESOLVER_ROLES
-        self.note_edit.setEnabled(can)
-        self.resolve_button.setEnabled(can)
-        if not can:
-            self.note_edit.setPlaceholderText(self.tr("只有首席代表或中心管理员可以记录处理情况"))
+        self.note_edit.returnPressed.connect(self._on_note_return)
+        self.resolve_button.setEnabled(False)  # until the list and who may resolve it are known
+        who = authorisers(ACTION)
+        self.authorise_button = QPushButton(self.tr("{who}授权处理(&A)…").format(who=who))
+        self.authorise_button.setObjectName("resolveAuthorise")
+        self.authorise_button.setToolTip(self.tr("由{who}在本机输入其用户名和密码，本条处理记为其办理。").format(who=who))
+        self.authorise_button.clicked.connect(self._on_authorise_clicked)
+        self.authorise_button.setVisible(False)
         row = QHBoxLayout()
         row.addWidget(self.note_edit, 1)
         row.addWidget(self.resolve_button)
+        row.addWidget(self.authorise_button)
         return row
 
     def reload(self) -> None:
-        include = self.show_resolved.isChecked()
-        self.runner.run(lambda: self.services.sync.quarantine(include_resolved=include),
-                        self._on_loaded, self._on_failed, owner=self)
+        include, services, actor = self.show_resolved.isChecked(), self.services, actor_of(self.staff)
 
-    def _on_loaded(self, items: list) -> None:
+        def load() -> tuple[list, dict]:
+            items = services.sync.quarantine(include_resolved=include)
+            return items, judged(services, actor, [q for q in items if q.resolved_at is None])
+
+        self.runner.run(load, self._on_loaded, self._on_failed, owner=self)
+
+    def _on_loaded(self, loaded: tuple[list, dict]) -> None:
+        items, self.judged = loaded
         self.items = items
         self.table.setRowCount(len(items))
         for row, q in enumerate(items):
@@ -129,11 +155,13 @@ class QuarantineDialog(QDialog):
             self._show(0)
         else:
             self.details.setPlainText(self.tr("没有待处理的同步冲突。"))
+            self._gate(-1)
 
     def _show(self, row: int) -> None:
         if not 0 <= row < len(self.items):
             return
         q = self.items[row]
+        self._gate(row)
         lines = [f"操作：{OP_LABELS.get(q.kind, q.kind)}（{q.kind}，本机序号 {q.client_seq}）",
                  f"办理人：{q.actor_name}    时间：{q.created_at:%Y-%m-%d %H:%M:%S}",
                  f"服务器结果：{RESULT_LABELS.get(q.result, q.result)}（{q.code}）{q.message}"]
@@ -144,29 +172,63 @@ class QuarantineDialog(QDialog):
             lines += ["", "服务器当前数据：", json.dumps(q.server_row, ensure_ascii=False, indent=2)]
         self.details.setPlainText("\n".join(lines))
 
-    def _on_resolve_clicked(self) -> None:
+    def _gate(self, row: int) -> None:
+        """Resolve for the person signed in, or greyed with who may and the 授权 button beside it."""
+        q = self.items[row] if 0 <= row < len(self.items) else None
+        reason = self.judged.get(q.op_id, (None, {}))[0] if q is not None and not q.resolved_at else None
+        if reason:
+            grey(self.resolve_button, reason, self.tr("可请{who}到本机点「{who}授权处理」。").format(
+                who=authorisers(ACTION)))
+        else:
+            ungrey(self.resolve_button)
+            self.resolve_button.setEnabled(q is not None and not q.resolved_at)
+        self.authorise_button.setVisible(bool(reason))
+
+    def _on_note_return(self) -> None:
+        (self.resolve_button if self.resolve_button.isEnabled() else self.authorise_button).click()
+
+    def _chosen(self) -> tuple[object, str] | None:
+        """The selected open record and the note, or None after saying what is missing."""
         row = self.table.currentRow()
         if not 0 <= row < len(self.items) or self.items[row].resolved_at:
             self.message.setText(self.tr("请先选择一条未处理的记录。"))
-            return
+            return None
         note = self.note_edit.text().strip()
         if not note:
             self.message.setText(self.tr("请写明处理情况。"))
             self.note_edit.setFocus()
+            return None
+        return self.items[row], note
+
+    def _on_resolve_clicked(self) -> None:
+        if (chosen := self._chosen()) is not None:
+            self._resolve(actor_of(self.staff), *chosen)
+
+    def _on_authorise_clicked(self) -> None:
+        if (chosen := self._chosen()) is None:
             return
-        op_id, actor = self.items[row].op_id, Actor(self.staff.id, self.staff.name)
+        q, note = chosen
+        where = self.judged.get(q.op_id, (None, {"here": True}))[1]
+        authorise_then(self, self.services, self.runner, self.staff, ACTION,
+                       lambda actor: self._resolve(actor, q, note), subject=subject(q.payload) or q.kind, **where)
+
+    def _resolve(self, actor: Actor, q, note: str) -> None:
+        op_id = q.op_id
         self.resolve_button.setEnabled(False)
+        self.authorise_button.setEnabled(False)
         self.runner.run(lambda: self.services.sync.resolve(actor, op_id, note),
-                        lambda _r: self._on_resolved(op_id), self._on_failed,
+                        lambda _r: self._on_resolved(op_id, actor), self._on_failed,
                         write=True, owner=self)
 
-    def _on_resolved(self, op_id: str) -> None:
-        self.resolve_button.setEnabled(True)
+    def _on_resolved(self, op_id: str, actor: Actor) -> None:
+        self.authorise_button.setEnabled(True)
         self.note_edit.clear()
-        self.message.setText(self.tr("已记录。"))
+        by = self.tr("（{name}授权）").format(name=actor.name) if actor.at_desk_of else ""
+        self.message.setText(self.tr("已记录。") + by)
         self.resolved.emit(op_id)
         self.reload()
 
     def _on_failed(self, exc: Exception) -> None:
-        self.resolve_button.setEnabled(self.staff.role in RESOLVER_ROLES)
+        self.authorise_button.setEnabled(True)
+        self._gate(self.table.currentRow())
         self.message.setText(exc.message if isinstance(exc, DomainError) else repr(exc))

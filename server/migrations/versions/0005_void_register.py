@@ -7,8 +7,8 @@ Create Date: 2026-12-06 19:30:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
@@ -18,7 +18,37 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Upgrade schema."""
+    op.create_table(
+        "void_number",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("hall_id", sa.String(length=36), nullable=False),
+        sa.Column("number", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("serial", sa.Integer(), nullable=False),
+        sa.Column("window_id", sa.String(length=36), nullable=True),
+        sa.Column("case_id", sa.String(length=36), nullable=True),
+        sa.Column("notice_id", sa.String(length=36), nullable=True),
+        sa.Column("category", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("voided_at", sa.DateTime(), nullable=False),
+        sa.Column("voided_by", sa.String(length=36), nullable=False),
+        sa.Column("requested_by", sa.String(length=36), nullable=True),
+        sa.Column("replaced_by", sa.String(length=40), nullable=False),
+        sa.ForeignKeyConstraint(["hall_id"], ["hall.id"], name=op.f("fk_void_number_hall_id_hall")),
+        sa.ForeignKeyConstraint(["voided_by"], ["staff.id"], name=op.f("fk_void_number_voided_by_staff")),
+        sa.ForeignKeyConstraint(["window_id"], ["window.id"], name=op.f("fk_void_number_window_id_window")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_void_number")),
+        sa.UniqueConstraint("number", name=op.f("uq_void_number_number")),
+    )
+    with op.batch_alter_table("void_number", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_void_number_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_void_number_voided_at"), ["voided_at"], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("void_number", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_void_number_voided_at"))
+        batch_op.drop_index(batch_op.f("ix_void_number_case_id"))
+    op.drop_table("void_number")

@@ -1,0 +1,1 @@
+"""人员与角色: who holds which role, changed by an administrator or leadership."""
