@@ -31,6 +31,9 @@ from db.models import (
 )
 
 
+_DEVICE_KEY = "counterdesk.device"
+
+
 class ReferenceRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -78,7 +81,14 @@ class ReferenceRepository:
         return self.s.get(DishonestParty, id_number) is not None
 
     def device(self) -> Device | None:
-        return self.s.scalar(select(Device))
+        """This PC's row, read once per session (every write asks several times: numbering, the
+        permission check, the papers); the session keeps the object, so changes to it are seen."""
+        cached = self.s.info.get(_DEVICE_KEY)
+        if cached is None or cached not in self.s:
+            cached = self.s.scalar(select(Device))
+            if cached is not None:
+                self.s.info[_DEVICE_KEY] = cached
+        return cached if isinstance(cached, Device) else None
 
     def add_all(self, rows: Iterable[Any]) -> None:
         self.s.add_all(list(rows))
