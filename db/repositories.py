@@ -30,7 +30,6 @@ from db.models import (
     Window,
 )
 
-
 _DEVICE_KEY = "counterdesk.device"
 
 

@@ -169,7 +169,14 @@ def hold(s: Session, scope: str, owner: str, server_rows: Iterable[Change], *, c
 def adopt(s: Session, scope: str, owner: str, rows: list[Change], *, held: bool, shadowed: bool) -> None:
     """The rows a push answer echoed for ``owner``'s record: kept aside while the record is
     held back; otherwise taken over where they are new here or (a case) not older than the local
-    row — a replayed answer may be older than what a pull brought since; pulls bring the rest."""
+    row — a replayed answer may be older than what a pull brought since; pulls bring the rest.
+    A reference row among them (the staff row of a ``staff.set_roles`` answered conflict) has no
+    owner and is written as the server has it, never kept aside under the work scope."""
+    reference = [c for c in rows if owner_of(c.entity, c.id, c.row) is None]
+    if reference:
+        for c in reference:
+            write_row(s, c.entity, c.row)
+        rows = [c for c in rows if owner_of(c.entity, c.id, c.row) is not None]
     if held:
         hold(s, scope, owner, rows, complete=True)
         return

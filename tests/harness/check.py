@@ -11,12 +11,21 @@ What is checked (docs/fault-harness.md):
    that is not void, on the server or on any counter, and every voided paper is in the register;
 4. nothing is left pending or quarantined on any counter, and every operation a counter holds as
    acknowledged is in the server's inbox under its client_seq, exactly once per op id;
+   (a ``staff.set_roles`` answered conflict/state_mismatch -- another counter changed the roles
+   first -- is the one legitimate quarantine, when the server's row it names really differs);
 5. the checksum of the hall scope the server keeps equals the checksum recomputed from its rows
-   and from every counter's rows.
+   and from every counter's rows, and the one each counter's engine verifies the scope by (rows
+   kept aside counted as the server's: app.sync.verify.local_checksum);
+6. every counter's staff rows (roles included) equal the server's, and the server's checksum of
+   the hall's staff scope equals that of its rows, of every counter's, and of each engine's view;
+7. the server's role changes (staff_role_change) are exactly the staff.set_roles ops the counters
+   hold as applied, one each, with the roles the op named, and they chain: each starts from the
+   roles the one before left, and the last left the roles the staff row holds.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -27,11 +36,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.permissions import format_roles
 from app.sync.checksum import scope_checksum
-from app.sync.protocol import hall_scope
+from app.sync.protocol import STAFF_SET_ROLES, Code, OpStatus, hall_ref_scope, hall_scope
 from app.sync.rows import entity_row
+from app.sync.verify import local_checksum
 from db.engine import create_sqlite_engine
-from db.models import Case, Enquiry, Notice, OutboxOp, Suspension, VoidNumber
+from db.models import Case, Enquiry, Notice, OutboxOp, Staff, Suspension, VoidNumber
 
 Key = tuple[str, str]  # (entity, id)
 Rows = dict[Key, dict[str, Any]]
@@ -53,6 +64,11 @@ def hall_rows(s: Session, hall_id: str) -> Rows:
     return rows
 
 
+def staff_rows(s: Session, hall_id: str) -> Rows:
+    """The hall's staff scope (reference data: every staff row, roles included) as pulled."""
+    return {("staff", p.id): entity_row("staff", p) for p in s.scalars(select(Staff).where(Staff.hall_id == hall_id))}
+
+
 @dataclass(frozen=True)
 class Op:
     client_seq: int
@@ -62,6 +78,19 @@ class Op:
     status: str
     result: str | None
     acked_epoch: str | None
+    code: str | None = None  # the server's code of a non-applied answer
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    server_row: Mapping[str, Any] | None = None  # the row the server's answer named
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    op_id: str | None
+    staff_id: str
+    before: str
+    after: str
+    at: str  # effective_at, ISO
+    id: str
 
 
 @dataclass
@@ -69,6 +98,10 @@ class StoreView:
     name: str
     rows: Rows
     ops: list[Op]
+    staff: Rows = field(default_factory=dict)
+    # the checksum the counter's engine verifies a scope by (app.sync.verify: rows kept aside for
+    # held-back records count as the server's version): "hall", "staff"
+    engine: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,15 +111,22 @@ class ServerView:
     checksum: str
     row_count: int
     epoch: str
+    staff: Rows = field(default_factory=dict)
+    staff_checksum: str = "0" * 16  # the checksum of no rows
+    staff_count: int = 0
+    role_changes: list[RoleChange] = field(default_factory=list)
 
 
 def read_store(name: str, path: Path, hall_id: str) -> StoreView:
     engine = create_sqlite_engine(path)
     try:
         with Session(engine) as s:
-            ops = [Op(o.client_seq, o.op_id, o.kind, o.entity_id, o.status, o.result, o.acked_epoch)
+            ops = [Op(o.client_seq, o.op_id, o.kind, o.entity_id, o.status, o.result, o.acked_epoch,
+                      _reply(o.server_reply, "code"), dict(o.payload or {}), _reply(o.server_reply, "row"))
                    for o in s.scalars(select(OutboxOp).order_by(OutboxOp.client_seq))]
-            return StoreView(name, hall_rows(s, hall_id), ops)
+            seen = {"hall": local_checksum(s, hall_scope(hall_id), hall_id),
+                    "staff": local_checksum(s, hall_ref_scope(hall_id, "staff"), hall_id)}
+            return StoreView(name, hall_rows(s, hall_id), ops, staff_rows(s, hall_id), seen)
     finally:
         engine.dispose()
 
@@ -94,17 +134,25 @@ def read_store(name: str, path: Path, hall_id: str) -> StoreView:
 def read_server(url: str, hall_id: str) -> ServerView:
     from server.engine import ServerDatabase
     from server.meta import current_epoch
-    from server.schema import InboxOp, ScopeCounter
+    from server.schema import InboxOp, ScopeCounter, StaffRoleChange
 
     db = ServerDatabase(url)
     try:
         with db.snapshot() as s:
             inbox = [(i.client_id, i.client_seq, i.op_id, i.status) for i in s.scalars(select(InboxOp))]
             counter = s.get(ScopeCounter, hall_scope(hall_id))
+            staff = s.get(ScopeCounter, hall_ref_scope(hall_id, "staff"))
+            changes = [RoleChange(c.op_id, c.staff_id, c.roles_before, c.roles_after, c.effective_at.isoformat(), c.id)
+                       for c in s.scalars(select(StaffRoleChange))]
             return ServerView(hall_rows(s, hall_id), inbox, counter.checksum if counter else "0" * 16,
-                              counter.row_count if counter else 0, current_epoch(s))
+                              counter.row_count if counter else 0, current_epoch(s), staff_rows(s, hall_id),
+                              staff.checksum if staff else "0" * 16, staff.row_count if staff else 0, changes)
     finally:
         db.dispose()
+
+
+def _reply(reply: Any, key: str) -> Any:
+    return reply.get(key) if isinstance(reply, dict) else None
 
 
 def commits(lines: Iterable[str]) -> list[dict[str, Any]]:
@@ -161,9 +209,8 @@ def check_commits(server: ServerView, committed: Mapping[str, list[dict[str, Any
     voided = {r["number"] for (e, _), r in server.rows.items() if e == "void_number"}
     for name, records in committed.items():
         for c in records:
-            if "enquiry_id" in c:
-                if ("enquiry", c["enquiry_id"]) not in server.rows:
-                    f.add(f"{name}: committed enquiry {c['enquiry_id']} is not on the server (lost)")
+            if "case_id" not in c:
+                _check_other_commit(server, name, c, f)
                 continue
             row = server.rows.get(("case", c["case_id"]))
             if row is None:
@@ -177,6 +224,18 @@ def check_commits(server: ServerView, committed: Mapping[str, list[dict[str, Any
                     f.add(f"{name}: notice {number} of case {c['number']} is not on the server (lost)")
             if c.get("voided") and c["voided"] not in voided:
                 f.add(f"{name}: voided number {c['voided']} of case {c['number']} is not in the server's register")
+
+
+def _check_other_commit(server: ServerView, name: str, c: Mapping[str, Any], f: Findings) -> None:
+    """2, for what is not a case's action: an enquiry, a skipped number voided (number.void); a role
+    change (staff.set_roles) may end applied or as a legitimate conflict (check_outboxes, 7)."""
+    if "enquiry_id" in c:
+        if ("enquiry", c["enquiry_id"]) not in server.rows:
+            f.add(f"{name}: committed enquiry {c['enquiry_id']} is not on the server (lost)")
+    elif "void_id" in c:
+        row = server.rows.get(("void_number", c["void_id"]))
+        if row is None or row["number"] != c["voided"]:
+            f.add(f"{name}: voided number {c['voided']} ({c['void_id']}) is not in the server's register (lost)")
 
 
 def check_unique(server: ServerView, stores: list[StoreView], f: Findings) -> None:
@@ -204,9 +263,12 @@ def check_voids(server: ServerView, stores: list[StoreView], f: Findings) -> Non
                 voided.setdefault(str(r["number"]), where)
     for where, rows in views:
         registered = {str(r["notice_id"]) for (e, _), r in rows.items() if e == "void_number" and r["notice_id"]}
+        skipped = {str(r["number"]) for (e, _), r in rows.items() if e == "void_number" and not r["notice_id"]}
         for (e, rid), r in rows.items():
             if e != "notice":
                 continue
+            if r["number"] in skipped:  # voided as a number no paper carries (number.void, 跳号)
+                f.add(f"{where}: notice {r['number']} ({rid}) carries a number voided as skipped (no paper)")
             if not r["void"] and r["number"] in voided:
                 f.add(f"{where}: notice {r['number']} ({rid}) is issued although the number was voided "
                       f"(register of {voided[r['number']]})")
@@ -247,18 +309,32 @@ def check_outboxes(server: ServerView, stores: list[StoreView], devices: Mapping
         if n > 1:
             f.add(f"server inbox holds op {op} of device {client[:8]} {n} times")
     for st in stores:
-        device = devices[st.name]
         for op in st.ops:
-            if op.status not in ("acked", "resolved"):
-                f.add(f"{st.name}: op #{op.client_seq} {op.kind} {op.entity_id} is {op.status} "
-                      f"({op.result or 'no answer'})")
-                continue
-            stored = inbox.get((device, op.client_seq))
-            if stored is None:
-                f.add(f"{st.name}: acknowledged op #{op.client_seq} {op.kind} is not in the server's inbox "
-                      f"(acked under epoch {str(op.acked_epoch)[:8]}, server epoch {server.epoch[:8]})")
-            elif stored[0] != op.op_id:
-                f.add(f"{st.name}: server inbox #{op.client_seq} holds op {stored[0]}, the counter's is {op.op_id}")
+            _check_op(st.name, op, inbox.get((devices[st.name], op.client_seq)), server.epoch, f)
+
+
+def _check_op(name: str, op: Op, stored: tuple[str, str] | None, epoch: str, f: Findings) -> None:
+    """4, for one op of a counter; ``stored``: (op id, status) the server's inbox holds under its client_seq."""
+    if _legitimate_conflict(op):  # answered under this epoch: in the inbox (a restore may have lost it)
+        if (stored[0] if stored else None) != op.op_id and (stored is not None or op.acked_epoch == epoch):
+            f.add(f"{name}: op #{op.client_seq} {op.kind} answered conflict is not in the server's inbox "
+                  f"(#{op.client_seq} holds {stored[0] if stored else 'nothing'})")
+    elif op.status not in ("acked", "resolved"):
+        f.add(f"{name}: op #{op.client_seq} {op.kind} {op.entity_id} is {op.status} ({op.result or 'no answer'})")
+    elif stored is None:
+        f.add(f"{name}: acknowledged op #{op.client_seq} {op.kind} is not in the server's inbox "
+              f"(acked under epoch {str(op.acked_epoch)[:8]}, server epoch {epoch[:8]})")
+    elif stored[0] != op.op_id:
+        f.add(f"{name}: server inbox #{op.client_seq} holds op {stored[0]}, the counter's is {op.op_id}")
+
+
+def _legitimate_conflict(op: Op) -> bool:
+    """A role change another counter beat (conflict/state_mismatch): quarantined by design, when
+    the server's row it was answered with really held other roles than the op started from."""
+    if op.kind != STAFF_SET_ROLES or op.status != "quarantined" or op.result != OpStatus.CONFLICT \
+            or op.code != Code.STATE_MISMATCH or not isinstance(op.server_row, Mapping):
+        return False
+    return format_roles(str(op.server_row.get("roles", "")).split()) != op.payload.get("roles_before")
 
 
 def check_checksums(server: ServerView, stores: list[StoreView], f: Findings) -> None:
@@ -273,6 +349,82 @@ def check_checksums(server: ServerView, stores: list[StoreView], f: Findings) ->
     for st in stores:
         if checksum(st.rows) != server.checksum:
             f.add(f"{st.name}: hall checksum {checksum(st.rows)} != server's {server.checksum}")
+        _check_engine(st, "hall", server.checksum, f)
+
+
+def _check_engine(st: StoreView, scope: str, want: str, f: Findings) -> None:
+    """5, 6: the counter's engine sees the scope as the server does (it would pull it again from 0
+    at every change otherwise, and never verify it)."""
+    if scope in st.engine and st.engine[scope] != want:
+        f.add(f"{st.name}: the engine's own {scope} checksum {st.engine[scope]} (rows kept aside counted as the "
+              f"server's) != server's {want}")
+
+
+def check_staff(server: ServerView, stores: list[StoreView], f: Findings) -> None:
+    """6: every counter's staff rows equal the server's (roles above all), and the staff scope's
+    running checksum on the server is the checksum of its rows, and of every counter's."""
+    def checksum(rows: Rows) -> str:
+        return scope_checksum((e, i, r) for (e, i), r in rows.items())
+
+    mine = checksum(server.staff)
+    if mine != server.staff_checksum or len(server.staff) != server.staff_count:
+        f.add(f"server staff scope checksum {server.staff_checksum}/{server.staff_count} rows, "
+              f"but its rows give {mine}/{len(server.staff)}")
+    for st in stores:
+        for key in sorted(set(server.staff) | set(st.staff)):
+            here, there = st.staff.get(key), server.staff.get(key)
+            if here is None or there is None:
+                f.add(f"{st.name}: staff {key[1]} is {'missing' if here is None else 'not on the server'}")
+            elif here != there:
+                f.add(f"{st.name}: staff {there['login']} differs from the server: {_diff(here, there)}")
+        if checksum(st.staff) != server.staff_checksum:
+            f.add(f"{st.name}: staff checksum {checksum(st.staff)} != server's {server.staff_checksum}")
+        _check_engine(st, "staff", server.staff_checksum, f)
+
+
+def check_role_changes(server: ServerView, stores: list[StoreView], f: Findings) -> None:
+    """7: the server's role changes are the staff.set_roles ops the counters hold as applied, one
+    per op, as the op named them, and each starts where the one before ended."""
+    applied = {op.op_id: (st.name, op) for st in stores for op in st.ops
+               if op.kind == STAFF_SET_ROLES and op.status == "acked"}
+    seen: dict[str, int] = defaultdict(int)
+    for c in server.role_changes:
+        seen[str(c.op_id)] += 1
+        held = applied.get(str(c.op_id))
+        if held is None:
+            f.add(f"server role change {c.before!r} -> {c.after!r} of staff {c.staff_id} (op {c.op_id}) is no op "
+                  "a counter holds as applied")
+            continue
+        name, op = held
+        want = (op.payload.get("roles_before"), format_roles(op.payload.get("roles") or []), op.entity_id)
+        if (c.before, c.after, c.staff_id) != want:
+            f.add(f"{name}: role change of op #{op.client_seq} on the server is {c.before!r} -> {c.after!r}, "
+                  f"the op named {want[0]!r} -> {want[1]!r}")
+    for op_id, n in seen.items():
+        if n > 1:
+            f.add(f"server holds {n} role changes of op {op_id}")
+    for op_id, (name, op) in applied.items():
+        if op_id not in seen:
+            f.add(f"{name}: staff.set_roles op #{op.client_seq} ({op.result}) left no role change on the server")
+    _check_trail(server, f)
+
+
+def _check_trail(server: ServerView, f: Findings) -> None:
+    """7b: per person, each role change starts from the roles the one before left; the last left
+    the roles the staff row holds."""
+    trail: dict[str, list[RoleChange]] = defaultdict(list)
+    for c in server.role_changes:
+        trail[c.staff_id].append(c)
+    for staff_id, changes in trail.items():
+        changes.sort(key=lambda c: (c.at, c.id))
+        for a, b in itertools.pairwise(changes):
+            if b.before != a.after:
+                f.add(f"server role changes of staff {staff_id} do not chain: {a.before!r} -> {a.after!r} "
+                      f"then {b.before!r} -> {b.after!r}")
+        row = server.staff.get(("staff", staff_id))
+        if row is not None and format_roles(str(row["roles"]).split()) != changes[-1].after:
+            f.add(f"server staff {row['login']} holds roles {row['roles']!r}, its last change left "
+                  f"{changes[-1].after!r}")
 
 
 def check_all(server: ServerView, stores: list[StoreView], devices: Mapping[str, str],
@@ -285,4 +437,6 @@ def check_all(server: ServerView, stores: list[StoreView], devices: Mapping[str,
     check_voids(server, stores, f)
     check_outboxes(server, stores, devices, f)
     check_checksums(server, stores, f)
+    check_staff(server, stores, f)
+    check_role_changes(server, stores, f)
     return f

@@ -2,12 +2,15 @@
 
 It opens a counter store with app.services.Services (exactly what the desktop app does), performs
 random real actions as the window's clerk -- intakes with each decision, enquiries, later steps on
-its own cases -- and calls ``services.sync.sync_once()`` at random moments. Every committed action
-and every sync outcome is one line on stdout, flushed at once, so whatever the harness reads was
-really committed (a line may be missing if the kill came between commit and print; never the
-reverse)::
+its own cases, voids of its papers and of skipped numbers of its blocks, and (rarely) the hall's
+administrator changing the roles of a person who is none of the harness's clerks -- and calls
+``services.sync.sync_once()`` at random moments. Every committed action and every sync outcome is
+one line on stdout, flushed at once, so whatever the harness reads was really committed (a line
+may be missing if the kill came between commit and print; never the reverse)::
 
     COMMIT {"action": "intake", "case_id": ..., "version": 1, "status": "accepted", "notices": [...]}
+    COMMIT {"action": "void_number", "void_id": ..., "voided": "DEMO-2026-SL000123"}
+    COMMIT {"action": "set_roles", "staff_id": ..., "roles_before": "clerk", "roles": ["clerk", "chief"]}
     REFUSED {"action": "complete", "error": "..."}          # a domain rule said no; nothing written
     SYNC {"pushed": 3, "applied": 3, ..., "pending_after": 0}
     SYNCFAIL {"error": "SyncUnavailable", "message": "..."}
@@ -37,13 +40,20 @@ from app.clock import FixedClock
 from app.context import Actor
 from app.dto import Applicant, CaseView, DecisionInput, EnquiryInput, IntakeRequest
 from app.errors import DomainError
+from app.numbering import NOTICE_CODES, notice_number
+from app.permissions import format_roles, parse_roles
 from app.services import Services
-from db.models import Case, CaseMaterial, Matter, Notice, Staff
+from db.models import Case, CaseMaterial, Hall, Matter, Notice, NumberBlock, Staff, VoidNumber
 from tests.app.kit import resident_id
 
 START = dt.datetime(2026, 3, 2, 9, 0)  # a working Monday well inside the demo calendar
 SURNAMES = "李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["明", "芳", "伟", "娜", "强", "磊", "洋", "艳", "勇", "军", "杰", "静", "敏", "婷", "涛"]
+# whose roles the hall's administrator toggles (staff.set_roles): a person none of the harness's
+# counters works as or is authorised by (window 10, department WJJ), so the change races between
+# counters but never changes who may do the counters' work
+ROLE_TARGET = "hejia"
+ROLE_CHOICES = (("clerk",), ("clerk", "chief"))
 TOPICS = ["营业执照办理需要哪些材料", "社保转移怎么办", "不动产登记预约", "出入境证件多久能取",
           "食品经营许可现场核查时间", "最低生活保障申请条件"]
 
@@ -70,8 +80,12 @@ class SteppingClock(FixedClock):
 class Counter:
     """The clerk of one window doing random real work on one store."""
 
-    def __init__(self, services: Services, login: str, rng: random.Random, clock: SteppingClock) -> None:
-        self.services, self.rng, self.clock = services, rng, clock
+    def __init__(self, services: Services, login: str, rng: random.Random, clock: SteppingClock, *,
+                 rare_ops: bool = False) -> None:
+        # rare_ops: also void skipped numbers (number.void) and change roles (staff.set_roles), as
+        # the harness's counter processes do; off, the mix is the one the benchmarks record and
+        # clone (their clones could not carry these: leases and roles are per device and hall)
+        self.services, self.rng, self.clock, self.rare_ops = services, rng, clock, rare_ops
         with services.ctx.db.read() as s:
             staff = s.scalars(select(Staff).where(Staff.login == login)).one()
             self.actor = Actor(staff.id, staff.name)
@@ -82,6 +96,10 @@ class Counter:
             chief = next((o for o in others if "chief" in o.roles.split() and o.department_id == staff.department_id),
                          None) or next(o for o in others if "business" in o.roles.split())
             self.authoriser = Actor(chief.id, chief.name, at_desk_of=staff.id)
+            # the hall's administrator, signed in at this PC to change a person's roles
+            admin = next(o for o in others if o.login == "admin")
+            self.admin = Actor(admin.id, admin.name, at_desk_of=staff.id)
+            self.hall_code = s.get(Hall, staff.hall_id).code
         self._matters: list[tuple[str, bool, list[Any]]] | None = None
 
     @property
@@ -105,6 +123,10 @@ class Counter:
             self.enquiry()
         elif roll < 0.68:
             self.void_paper()
+        elif self.rare_ops and roll < 0.71:
+            self.void_number()
+        elif self.rare_ops and roll < 0.74:
+            self.set_roles()
         else:
             self.case_step()
 
@@ -160,6 +182,53 @@ class Counter:
         self._do("void_notice", lambda: (voids.void_notice(self.authoriser, notice_id, category, "打印错位，收回重打",
                                                            reissue=reissue), self.services.intake.get(case_id))[1],
                  voided=number)
+
+    def void_number(self) -> None:
+        """A number of this PC's current block of a paper kind that no paper carries voided as
+        skipped (跳号, 作废号登记 without a paper), authorised here by the chief: mostly the next one
+        the block would hand out, sometimes one a little further on; numbering must pass it over."""
+        year = self.clock.now().year
+        with self.services.ctx.db.read() as s:
+            kinds = sorted(NOTICE_CODES)
+            self.rng.shuffle(kinds)
+            for kind in kinds:  # the block take_number hands this kind out of (NumberRepository.open_block)
+                block = s.scalars(select(NumberBlock).where(
+                    NumberBlock.kind == f"notice-{kind}", NumberBlock.year == year,
+                    NumberBlock.next_value <= NumberBlock.last).order_by(NumberBlock.first).limit(1)).first()
+                if block is None:
+                    continue
+                start = block.next_value + self.rng.choice([0, 0, 0, 1, 2])
+                free = [n for n in (notice_number(self.hall_code, kind, year, serial)
+                                    for serial in range(start, min(start + 5, block.last + 1)))
+                        if s.scalar(select(Notice.id).where(Notice.number == n)) is None
+                        and s.scalar(select(VoidNumber.id).where(VoidNumber.number == n)) is None]
+                if free:
+                    number = free[0]
+                    break
+            else:
+                self.intake()
+                return
+        try:
+            entry = self.services.voids.void_number(self.authoriser, number, "skipped", "打印机卡纸跳号")
+        except DomainError as exc:
+            emit("REFUSED", {"action": "void_number", "error": exc.message})
+            return
+        emit("COMMIT", {"action": "void_number", "void_id": entry.id, "voided": entry.number})
+
+    def set_roles(self) -> None:
+        """The hall's administrator, signed in at this PC, toggles ROLE_TARGET between clerk and
+        clerk + chief, from the roles this store holds (the server answers state_mismatch when
+        another counter changed them first: a legitimate, quarantined conflict)."""
+        with self.services.ctx.db.read() as s:
+            target = s.scalars(select(Staff).where(Staff.login == ROLE_TARGET)).one()
+            staff_id, before = target.id, format_roles(parse_roles(target.roles or target.role))
+        roles = next(r for r in ROLE_CHOICES if format_roles(r) != before)
+        try:
+            self.services.staff.set_roles(self.admin, staff_id, roles, "岗位调整")
+        except DomainError as exc:
+            emit("REFUSED", {"action": "set_roles", "error": exc.message})
+            return
+        emit("COMMIT", {"action": "set_roles", "staff_id": staff_id, "roles_before": before, "roles": list(roles)})
 
     def case_step(self) -> None:
         cases = self.own_cases()
@@ -303,7 +372,7 @@ def run(args: argparse.Namespace) -> int:
     clock = SteppingClock(dt.datetime.fromisoformat(args.start) if args.start else START)
     services = Services.open(args.store, clock)
     try:
-        counter = Counter(services, args.login, rng, clock)
+        counter = Counter(services, args.login, rng, clock, rare_ops=True)
         emit("READY", {"login": args.login})
         if args.settle:
             return settle(counter, args.attempts, args.pause, args.go, args.lazy)

@@ -328,10 +328,11 @@ class Scenario:
         return check.check_all(server, stores, devices, committed).problems
 
     def _damage_server(self) -> None:
-        """What a faulty engine or server could do: lose an enquiry, alter a case (self-test only)."""
+        """What a faulty engine or server could do: lose an enquiry, alter a case, change a person's
+        roles without a change or a change-log row (self-test only)."""
         from sqlalchemy import delete, select, update
 
-        from db.models import Case, Enquiry
+        from db.models import Case, Enquiry, Staff
         from server.engine import ServerDatabase
 
         assert self.server is not None
@@ -347,6 +348,8 @@ class Scenario:
                 if case:
                     s.execute(update(Case).where(Case.id == case).values(remark="被篡改"))
                     self.sabotaged.append(f"altered case {case}")
+                s.execute(update(Staff).where(Staff.login == "hejia").values(roles="clerk supervisor"))
+                self.sabotaged.append("changed the roles of hejia")
         finally:
             db.dispose()
 

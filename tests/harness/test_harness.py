@@ -41,5 +41,6 @@ def test_the_checks_catch_a_server_that_lost_or_altered_records(tmp_path: Path, 
     text = "\n".join(result.problems)
     assert not result.ok and any(s.startswith("altered case") for s in scenario.sabotaged)
     assert "remark: " in text and "checksum" in text
+    assert "staff hejia differs from the server: roles: " in text and "server staff scope checksum" in text
     if any(s.startswith("deleted enquiry") for s in scenario.sabotaged):
         assert "is not on the server (lost)" in text

@@ -165,12 +165,13 @@ def test_the_driver_commits_real_work_and_reports_it(tmp_path: Path, demo_templa
     store.parent.mkdir()
     shutil.copyfile(demo_template, store)
     child = Child("counter", "c1", ["--store", str(store), "--login", "zhangmin", "--seed", "7",
-                                    "--actions", "12", "--sync-chance", "0"], tmp_path).start()
+                                    "--actions", "40", "--sync-chance", "0"], tmp_path).start()
     assert child.wait(60) == 0, child.errors()
     lines = child.lines()
     assert lines[0].startswith("READY") and lines[-1].startswith("DONE")
     committed = check.commits(lines)
-    assert committed and all("case_id" in c or "enquiry_id" in c for c in committed)
+    assert committed and all({"case_id", "enquiry_id", "void_id", "staff_id"} & set(c) for c in committed)
+    assert {"void_number", "set_roles"} <= {c["action"] for c in committed}  # the rare actions (seed 7)
     hall = json.loads(json.dumps(_hall_id(store)))
     view = check.read_store("c1", store, hall)
     # the store is a perfect "server" for itself: every reported commit is in it
@@ -237,6 +238,55 @@ def test_the_void_check_finds_a_voided_number_issued_again_and_a_void_paper_not_
     check.check_voids(server, [check.StoreView("c1", again, []), check.StoreView("c2", unregistered, [])], f)
     assert f.problems == ["c1: notice SL1 (n2) is issued although the number was voided (register of server)",
                           "c2: notice SL1 is void but not in the void-number register"]
+
+
+def test_a_skipped_number_is_never_carried_by_a_paper() -> None:
+    skipped = {"id": "v1", "number": "SL7", "notice_id": None}
+    rows = {("case", "a"): _case("a", "N1"), ("void_number", "v1"): skipped}
+    f = check.Findings()
+    check.check_voids(check.ServerView(rows, [], "", 0, "e"), [], f)
+    assert f.ok
+    paper = {"id": "n1", "number": "SL7", "case_id": "a", "kind": "acceptance", "void": True}
+    check.check_voids(check.ServerView({**rows, ("notice", "n1"): paper}, [], "", 0, "e"), [], f)
+    assert f.problems == ["server: notice SL7 (n1) carries a number voided as skipped (no paper)",
+                          "server: notice SL7 is void but not in the void-number register"]
+
+
+def _staff(roles: str) -> dict[str, object]:
+    return {"id": "s1", "login": "hejia", "roles": roles, "role": roles.split()[0]}
+
+
+def _set_roles(seq: int, op_id: str, before: str, after: list[str], status: str = "acked",
+               result: str = "applied", code: str | None = None, row: dict[str, object] | None = None) -> check.Op:
+    return check.Op(seq, op_id, "staff.set_roles", "s1", status, result, "e", code,
+                    {"staff_id": "s1", "roles_before": before, "roles": after}, row)
+
+
+def test_role_changes_match_the_applied_ops_and_a_lost_race_is_a_legitimate_conflict() -> None:
+    staff = {("staff", "s1"): _staff("clerk")}
+    digest = check.scope_checksum((e, i, r) for (e, i), r in staff.items())
+    changes = [check.RoleChange("op1", "s1", "clerk", "clerk chief", "2026-03-02T01:00:00", "c1"),
+               check.RoleChange("op2", "s1", "clerk chief", "clerk", "2026-03-02T01:05:00", "c2")]
+    server = check.ServerView({}, [("dev1", 1, "op1", "applied"), ("dev2", 1, "op2", "applied"),
+                                   ("dev1", 2, "op3", "conflict")], check.scope_checksum([]), 0, "e",
+                              dict(staff), digest, 1, changes)
+    one = check.StoreView("c1", {}, [_set_roles(1, "op1", "clerk", ["clerk", "chief"]),
+                                     _set_roles(2, "op3", "clerk", ["clerk", "chief"], "quarantined", "conflict",
+                                                code="state_mismatch", row=_staff("clerk chief"))], dict(staff))
+    two = check.StoreView("c2", {}, [_set_roles(1, "op2", "clerk chief", ["clerk"])], dict(staff))
+    devices = {"c1": "dev1", "c2": "dev2"}
+    assert check.check_all(server, [one, two], devices, {}).ok
+    # a conflict whose server row held the roles the op started from was no race: a finding
+    odd = dataclasses.replace(one, ops=[one.ops[0], dataclasses.replace(one.ops[1], server_row=_staff("clerk"))])
+    stale = dataclasses.replace(two, staff={("staff", "s1"): _staff("clerk chief")}, engine={"hall": "5e9a"})
+    lost = dataclasses.replace(server, role_changes=changes[:1])
+    found = "\n".join(check.check_all(lost, [odd, stale], devices, {}).problems)
+    assert "c1: op #2 staff.set_roles s1 is quarantined (conflict)" in found
+    assert "c2: staff hejia differs from the server: roles: 'clerk chief' != 'clerk'" in found
+    assert "c2: staff.set_roles op #1 (applied) left no role change on the server" in found
+    assert "server staff hejia holds roles 'clerk', its last change left 'clerk chief'" in found
+    assert "c2: staff checksum" in found
+    assert "c2: the engine's own hall checksum 5e9a (rows kept aside counted as the server's) != server's" in found
 
 
 def test_plans_are_reproducible_and_varied() -> None:
