@@ -147,6 +147,14 @@ def format_roles(roles: Iterable[str]) -> str:
     return " ".join(r.value for r in Role if r.value in chosen)
 
 
+def known_roles(codes: Iterable[str]) -> str | None:
+    """The ``roles`` text of ``codes`` (``format_roles``) when every code is a role; None when one is
+    not. No codes give ''."""
+    chosen = set(codes)
+    text = format_roles(chosen)
+    return text if len(text.split()) == len(chosen) else None
+
+
 def roles_label(roles: Iterable[str]) -> str:
     chosen = set(roles)
     return "、".join(ROLE_LABELS[r] for r in Role if r.value in chosen) or "无角色"

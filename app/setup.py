@@ -21,7 +21,7 @@ from app.catalogue_service import write_catalogue
 from app.context import DEFAULT_PARAMETERS, AppContext
 from app.errors import InvalidInput
 from app.ids import uuid7
-from app.permissions import ROLE_LABELS, Role, format_roles
+from app.permissions import ROLE_LABELS, Role, format_roles, known_roles
 from app.resources import resource_path
 from app.settings_service import check_parameter
 from app.workcal import official_exceptions, official_years
@@ -147,8 +147,7 @@ def hall_file_roles(p: dict[str, Any]) -> list[str]:
     empty when any code is unknown."""
     raw = p.get("roles", [p.get("role")] if p.get("role") else [])
     codes = [str(r).strip() for r in raw] if isinstance(raw, list) else str(raw).replace(",", " ").split()
-    known = {r.value for r in Role}
-    return codes if codes and all(c in known for c in codes) else []
+    return codes if known_roles(codes) else []
 
 
 def staff_role_columns(p: dict[str, Any]) -> dict[str, str]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.authz import require, staff_roles
 from app.context import Actor, AppContext
 from app.errors import InvalidInput, NotFound
-from app.permissions import ROLE_LABELS, Subject, format_roles, roles_label
+from app.permissions import ROLE_LABELS, Subject, format_roles, known_roles, roles_label
 from app.sync.protocol import STAFF_SET_ROLES
 from app.validation import check_text
 from db.models import Staff
@@ -35,9 +35,8 @@ class StaffRoles:
 
 def checked_roles(roles: Iterable[str]) -> str:
     """The ``roles`` text of a staff row; InvalidInput for none or an unknown code."""
-    chosen = list(roles)
-    text = format_roles(chosen)
-    if not chosen or len(text.split()) != len(set(chosen)):
+    text = known_roles(roles)
+    if not text:
         choices = "、".join(ROLE_LABELS.values())
         raise InvalidInput(f"请至少选择一个角色（只能从{choices}中选）。", field="roles")
     return text

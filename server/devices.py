@@ -19,7 +19,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.permissions import Holder, allowed, parse_roles, who_may
+from app.authz import staff_roles
+from app.permissions import Holder, allowed, who_may
 from db.models import Staff, Window
 from server.errors import ApiError
 from server.schema import EnrolmentCode, SyncDevice
@@ -62,7 +63,7 @@ def authenticate_admin(s: Session, login: str, password: str) -> Staff:
         staff = authenticate_staff(s, login, password)
     except ApiError as exc:
         raise ApiError(401, "admin_auth_failed", "管理员用户名或密码不正确。") from exc
-    if not allowed(Holder(staff.id, parse_roles(staff.roles or staff.role)), "device.enrol"):
+    if not allowed(Holder(staff.id, staff_roles(staff)), "device.enrol"):
         raise ApiError(403, "not_admin", f"设备登记需由{who_may('device.enrol')}办理。")
     return staff
 

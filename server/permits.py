@@ -14,6 +14,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from app.authz import staff_roles
 from app.permissions import Holder, Subject, parse_roles, refusal
 from app.sync.protocol import NOTICE_VOID, NUMBER_VOID, OP_PERMISSIONS, STAFF_SET_ROLES, Code
 from db.models import Case, Matter, Staff, Window
@@ -49,7 +50,7 @@ def roles_at(ctx: OpContext, staff: Staff, when: dt.datetime) -> frozenset[str]:
         .where(StaffRoleChange.staff_id == staff.id, StaffRoleChange.effective_at > when)
         .order_by(StaffRoleChange.effective_at).limit(1)
     ).first()
-    return parse_roles(later if later is not None else (staff.roles or staff.role))
+    return parse_roles(later) if later is not None else staff_roles(staff)
 
 
 def _window_subject(ctx: OpContext, window_id: object, matter_id: object, requester: str | None) -> Subject:

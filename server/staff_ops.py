@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.authz import staff_roles
 from app.ids import uuid7
-from app.permissions import format_roles
+from app.permissions import format_roles, known_roles
 from app.sync.protocol import Code, Entity, hall_ref_scope
 from app.sync.rows import entity_row
 from db.models import Staff
@@ -21,8 +22,8 @@ def _roles(payload: dict[str, Any]) -> str:
     raw = payload.get("roles")
     if not isinstance(raw, list) or not raw or not all(isinstance(r, str) for r in raw):
         raise rejected(Code.INVALID_PAYLOAD, "角色变更应列出至少一个角色。")
-    text = format_roles(raw)
-    if len(text.split()) != len(set(raw)):
+    text = known_roles(raw)
+    if text is None:
         raise rejected(Code.INVALID_PAYLOAD, "角色变更含有未知的角色代码。")
     return text
 
@@ -36,7 +37,7 @@ def apply_staff_roles(ctx: OpContext) -> Echo:
     staff = ctx.s.get(Staff, staff_id)
     if staff is None or staff.hall_id != ctx.hall.id:
         raise rejected(Code.UNKNOWN_REFERENCE, "中心服务器上没有本大厅的这名人员。")
-    before = format_roles((staff.roles or staff.role).split())
+    before = format_roles(staff_roles(staff))
     if payload.get("roles_before") != before:
         raise conflict(Code.STATE_MISMATCH, f"{staff.name}的角色已在中心被改过，请同步后重新设置。",
                        Echo(Entity.STAFF, entity_row(Entity.STAFF, staff)))

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from app.authz import staff_roles
+from app.permissions import format_roles
 from app.sync.protocol import scope_allowed
 from server import devices, numbers
 from server.api import Device, State, check_protocol
@@ -88,5 +90,5 @@ def staff_login(body: StaffLoginIn, device: Device, state: State) -> dict[str, A
         if staff.hall_id != device.hall_id:
             raise ApiError(401, "staff_auth_failed", "用户名或密码不正确。")
         return {"staff_id": staff.id, "login": staff.login, "name": staff.name, "role": staff.role,
-                "roles": (staff.roles or staff.role).split(),
+                "roles": format_roles(staff_roles(staff)).split(),
                 "hall_id": staff.hall_id, "window_id": staff.window_id}

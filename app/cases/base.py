@@ -98,7 +98,10 @@ class CaseUseCases:
     def _view(self, s: Session, case: Case) -> CaseView:
         today = self.ctx.today()
         limit = yellow_before(self.ctx.calendar(), today, self.ctx.int_parameter("yellow_days_before"))
-        return to_view(case, CaseRepository(s).notices(case.id), today, limit, VoidRepository(s).of_case(case.id))
+        notices = CaseRepository(s).notices(case.id)
+        # the register rows only explain voided papers: no query while none is
+        voids = VoidRepository(s).of_case(case.id) if any(n.void for n in notices) else ()
+        return to_view(case, notices, today, limit, voids)
 
     def _issue(self, s: Session, case: Case, kind: str, actor: Actor, payload: dict[str, Any]) -> str:
         notice = issue_notice(s, self.ctx.clock.now(), case, kind, actor.id or "", payload)
