@@ -3,6 +3,8 @@ if not, who may. Only for greying and explaining: every service checks again bef
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from app.authz import case_subject, may, window_subject
 from app.context import Actor, AppContext
 from app.errors import NotFound
@@ -18,6 +20,11 @@ class PermissionService:
                 requester_id: str | None = None, here: bool = False) -> str | None:
         """None when ``actor`` may take ``action`` (on the case, or at this PC's window when ``here``,
         or hall-wide); else the reason, which says who may."""
+        return self.refusals(actor, [action], case_id=case_id, requester_id=requester_id, here=here)[action]
+
+    def refusals(self, actor: Actor, actions: Iterable[str], *, case_id: str | None = None,
+                 requester_id: str | None = None, here: bool = False) -> dict[str, str | None]:
+        """``refusal`` of each of ``actions`` on one subject, read once."""
         with self.ctx.db.read() as s:
             subject: Subject = HALL_WIDE
             if case_id is not None:
@@ -30,7 +37,7 @@ class PermissionService:
                 subject = window_subject(s, device.window_id if device else None, requester_id=requester_id)
             elif requester_id is not None:
                 subject = Subject(requester_id=requester_id)
-            return may(s, actor, action, subject)
+            return {action: may(s, actor, action, subject) for action in actions}
 
     @staticmethod
     def who_may(action: str) -> str:

@@ -28,14 +28,11 @@ def refusals(services: Services, actor: Actor, actions: Iterable[str], *, case_i
              here: bool = False, requester_id: str | None = None) -> dict[str, str | None]:
     """On a worker: action -> None when ``actor`` may, else why not (saying who may). A case not in
     this store (yet) is judged at this PC's window."""
-    out: dict[str, str | None] = {}
-    for action in actions:
-        try:
-            out[action] = services.permissions.refusal(actor, action, case_id=case_id, here=here,
-                                                       requester_id=requester_id)
-        except NotFound:
-            out[action] = services.permissions.refusal(actor, action, here=True, requester_id=requester_id)
-    return out
+    wanted = list(actions)
+    try:
+        return services.permissions.refusals(actor, wanted, case_id=case_id, here=here, requester_id=requester_id)
+    except NotFound:
+        return services.permissions.refusals(actor, wanted, here=True, requester_id=requester_id)
 
 
 def authorisers(action: str) -> str:
