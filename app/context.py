@@ -28,6 +28,14 @@ DEFAULT_PARAMETERS = {
     "idle_lock_minutes": "5",
     "rectify_days": "15",
     "backup_keep": "14",
+    # attendance (DOMAIN.md "Attendance"); the schedule itself is versioned hall data
+    "leave.types": "公假,事假,病假,临时外出,休假",
+    "leave.chief_max_days": "1",
+    "leave.business_max_days": "2",
+    "makeup.limit_days": "3",
+    "empty_post.minutes": "10",
+    "punch.clock_tolerance_minutes": "5",
+    "inspection.findings": "在岗,离岗,着装不规范,玩手机,服务态度问题,其他",
 }
 
 

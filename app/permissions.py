@@ -82,6 +82,9 @@ PERMISSIONS: dict[str, Permission] = {
     "device.enrol": _p("登记本机到中心服务器", {A: ALL}),
     "staff.roles": _p("设置人员角色", {A: ALL, L: ALL}, not_own=True),
     # attendance (考勤、请假、补签、AB岗、查岗)
+    "attendance.self": _p("本人考勤（打卡、请假和补签申请、确认查岗结果）", dict.fromkeys(Role, ALL)),
+    "attendance.view": _p("查看他人的考勤和审批", {H: D, B: ALL, L: ALL, S: ALL}),
+    "attendance.publish": _p("关闭并发布考勤月报", {B: ALL}),
     "leave.approve_day": _p("审批一天以内的请假", {H: D, B: ALL, L: ALL}, not_own=True),
     "leave.approve_two_days": _p("审批两天以内的请假", {B: ALL, L: ALL}, not_own=True),
     "leave.approve_longer": _p("审批两天以上的请假", {L: ALL}, not_own=True),
@@ -103,11 +106,12 @@ PERMISSIONS: dict[str, Permission] = {
 }
 
 
-def leave_approval_action(days: float) -> str:
-    """The approval a leave of ``days`` working days needs (DOMAIN.md: ≤1 chief, ≤2 business, more leadership)."""
-    if days <= 1:
+def leave_approval_action(days: float, chief_max: float = 1, business_max: float = 2) -> str:
+    """The approval a leave of ``days`` working days needs (DOMAIN.md: ≤1 chief, ≤2 business, more
+    leadership; the limits are the hall's parameters ``leave.chief_max_days`` / ``leave.business_max_days``)."""
+    if days <= chief_max:
         return "leave.approve_day"
-    if days <= 2:
+    if days <= business_max:
         return "leave.approve_two_days"
     return "leave.approve_longer"
 

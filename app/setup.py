@@ -122,12 +122,27 @@ def _hall_errors(data: dict[str, Any]) -> list[str]:
             errors.append(f"窗口号 {number} 重复")
     if not windows:
         errors.append("至少应有一个窗口")
-    errors += _staff_errors(_records(data, "staff", errors), set(numbers))
+    staff = _records(data, "staff", errors)
+    errors += _staff_errors(staff, set(numbers))
+    errors += _post_errors(windows, {str(p.get("login", "")).strip() for p in staff})
     for key, value in (data.get("parameters") or {}).items():
         try:
             check_parameter(str(key), str(value))
         except InvalidInput as exc:
             errors.append(exc.message)
+    return errors
+
+
+def _post_errors(windows: list[dict[str, Any]], logins: set[str]) -> list[str]:
+    """AB岗: a window's ``a_post`` / ``b_post`` name people of the staff list, two different ones."""
+    errors = []
+    for w in windows:
+        for key, label in (("a_post", "A岗"), ("b_post", "B岗")):
+            login = str(w.get(key) or "").strip()
+            if login and login not in logins:
+                errors.append(f"窗口 {w.get('number', '')} 的{label}“{login}”不在人员名单中")
+        if w.get("a_post") and w.get("a_post") == w.get("b_post"):
+            errors.append(f"窗口 {w.get('number', '')} 的A岗和B岗不能是同一人")
     return errors
 
 
@@ -215,7 +230,9 @@ def _write_hall(ctx: AppContext, s: Session, data: dict[str, Any], window_number
     windows = _windows(ref, hall.id, data.get("windows", []))
     s.add_all(windows.values())
     s.flush()
-    s.add_all(_staff(ref, hall.id, windows, data.get("staff", []), hashes))
+    staff = _staff(ref, hall.id, windows, data.get("staff", []), hashes)
+    s.add_all(staff)
+    assign_posts(data.get("windows", []), windows, staff)
     s.add_all(DishonestParty(id_number=d["id_number"], name=d["name"], reason=d.get("reason", ""))
               for d in data.get("dishonest_parties", []))
     params = {**DEFAULT_PARAMETERS, **data.get("parameters", {})}
@@ -249,8 +266,22 @@ def _staff(
             id=uuid7(), hall_id=hall_id, login=p["login"].strip(), name=p["name"],
             password_hash=hashes[p["login"].strip()], **staff_role_columns(p),
             window_id=window.id if window else None, department_id=dept.id if dept else None,
+            staff_no=str(p.get("staff_no") or "").strip(),
         ))
     return out
+
+
+def assign_posts(rows: list[dict[str, Any]], windows: dict[str, Window], staff: list[Staff]) -> None:
+    """AB岗 from the hall file: each window's ``a_post`` and ``b_post`` logins; without ``a_post`` the
+    first person whose window it is holds the post. Used by the counter's setup and the server's seed."""
+    by_login = {p.login: p for p in staff}
+    for w in rows:
+        window = windows[str(w["number"]).strip()]
+        a = by_login.get(str(w.get("a_post") or "").strip()) or next(
+            (p for p in staff if p.window_id == window.id), None)
+        b = by_login.get(str(w.get("b_post") or "").strip())
+        window.a_staff_id = a.id if a else None
+        window.b_staff_id = b.id if b else None
 
 
 def hall_name(ctx: AppContext) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -96,6 +97,10 @@ class Window(Base):
     number: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(100))
     department_id: Mapped[str | None] = mapped_column(ForeignKey("department.id"), nullable=True)
+    # AB岗: the post holder (A) and the substitute (B) from the hall data; staff ids, no FK (staff
+    # rows refer to windows)
+    a_staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    b_staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     __table_args__ = (UniqueConstraint("hall_id", "number"),)
 
 
@@ -113,6 +118,8 @@ class Staff(Base):
     window_id: Mapped[str | None] = mapped_column(ForeignKey("window.id"), nullable=True)
     department_id: Mapped[str | None] = mapped_column(ForeignKey("department.id"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 工号: the number the hall's attendance machine knows the person by ('' when not enrolled there)
+    staff_no: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class CalendarDay(Base):
@@ -217,6 +224,8 @@ class Case(Base):
     void_reason: Mapped[str] = mapped_column(Text, default="")
     deemed_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    # AB岗: the post holder the intake was made for when a substitute covered their window ('' none)
+    acting_for: Mapped[str] = mapped_column(String(36), default="", server_default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     materials: Mapped[list[CaseMaterial]] = relationship(
@@ -420,3 +429,166 @@ class VoidNumber(Base):
     voided_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
     requested_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
     replaced_by: Mapped[str] = mapped_column(String(40), default="")  # the number of the paper issued again
+
+
+# --- attendance (考勤、请假、补签、AB岗、空岗、查岗) ------------------------------------------------------
+
+
+class AttendanceSchedule(Base):
+    """One version of the hall's schedule (作息时间和考勤规则): its seasonal timetables and rules as
+    JSON checked by app.attendance.schedule.parse_schedule. Versions are append-only; the highest
+    version is in force. Set by the business section (op ``schedule.set``)."""
+
+    __tablename__ = "attendance_schedule"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("hall_id", "version"),)
+
+
+class Punch(Base):
+    """One punch (打卡), append-only: nothing edits or deletes it. ``source``: counter (a counter PC,
+    ``device_id`` its id), machine (imported from the attendance machine, ``device_id`` is
+    ``machine:<terminal>``). ``at`` is the time as the device's clock had it; ``clock_offset_seconds``
+    the last known offset of that clock to the server's (server - device; None: never synced).
+    ``flag`` says why the punch needs review ('' when trusted). Natural key: staff + device + time."""
+
+    __tablename__ = "punch"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(16))
+    device_id: Mapped[str] = mapped_column(String(80))
+    clock_offset_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag: Mapped[str] = mapped_column(String(200), default="")
+    import_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        UniqueConstraint("staff_id", "device_id", "at"),
+        Index("ix_punch_at", "at"),
+    )
+
+
+class AttendanceImport(Base):
+    """One import of an attendance machine's export file (one audited op ``attendance.import``):
+    what was read, how the columns were mapped (the hall's remembered mapping is the latest one),
+    and every row that was not taken with its reason."""
+
+    __tablename__ = "attendance_import"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    file_name: Mapped[str] = mapped_column(String(260))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rows_total: Mapped[int] = mapped_column(Integer)
+    rows_new: Mapped[int] = mapped_column(Integer)
+    rows_duplicate: Mapped[int] = mapped_column(Integer)
+    problems: Mapped[list[Any]] = mapped_column(JSON)  # [{"row": n, "reason": ..., "text": ...}]
+    imported_by: Mapped[str] = mapped_column(String(36))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class LeaveRequest(Base):
+    """A leave (请假) or 临时外出 request: pending -> approved / rejected, or cancelled by the requester
+    before it starts. ``approval`` is the permission-table action its length needs. ``cover_staff_id``
+    names the temporary cover leadership approved when the window's A and B would both be away."""
+
+    __tablename__ = "leave_request"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    days: Mapped[float] = mapped_column(Float)  # working days, in half days (临时外出: hours / 8)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    approval: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # pending/approved/rejected/cancelled
+    cover_staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class PunchMakeup(Base):
+    """补签: a missed or failed punch claimed with a reason and time, approved by the 首席代表 within
+    the hall's limit of working days. ``slot``: start / noon_out / noon_in / end."""
+
+    __tablename__ = "punch_makeup"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    slot: Mapped[str] = mapped_column(String(16))
+    claimed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # pending/approved/rejected
+    decided_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class EmptyPost(Base):
+    """空岗: during hall hours a window had nobody signed in or punched in for longer than the hall's
+    limit. Raised by the server from what it knows (``basis`` says what that was, e.g. the window's
+    PC was not in contact); ``ended_at`` None while it lasts."""
+
+    __tablename__ = "empty_post"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    window_id: Mapped[str] = mapped_column(ForeignKey("window.id"))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    raised_by: Mapped[str] = mapped_column(String(16))  # server
+    basis: Mapped[str] = mapped_column(Text, default="")
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Inspection(Base):
+    """查岗: a supervisor's spot check of a window (finding from the hall's list, note, optional photo),
+    and the staff member's answer (confirmed / disputed with a note). Both are kept."""
+
+    __tablename__ = "inspection"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    window_id: Mapped[str] = mapped_column(ForeignKey("window.id"))
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    finding: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    photo_name: Mapped[str] = mapped_column(String(200), default="")
+    photo_sha256: Mapped[str] = mapped_column(String(64), default="")
+    photo_b64: Mapped[str] = mapped_column(Text, default="")  # at most ~1 MB of image
+    recorded_by: Mapped[str] = mapped_column(String(36))
+    response: Mapped[str] = mapped_column(String(16), default="")  # ''/confirmed/disputed
+    response_note: Mapped[str] = mapped_column(Text, default="")
+    responded_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AttendanceMonth(Base):
+    """A closed and published monthly sheet (考勤月报). A later correction is a new version with who and
+    why (``reason``); every version stays. ``sheet`` is the computed sheet as published (the server
+    computes it from its data and that is what is kept)."""
+
+    __tablename__ = "attendance_month"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    month: Mapped[str] = mapped_column(String(7))  # 2026-12
+    version: Mapped[int] = mapped_column(Integer)
+    sheet: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    published_by: Mapped[str] = mapped_column(String(36))
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("hall_id", "month", "version"),)

@@ -28,6 +28,8 @@ NAMING = {
 DOMAIN_TABLES = (
     "department", "matter", "matter_material", "hall", "window", "staff", "calendar_day",
     "dishonest_party", "cases", "case_material", "suspension", "notice", "enquiry", "void_number",
+    "attendance_schedule", "punch", "attendance_import", "leave_request", "punch_makeup", "empty_post",
+    "inspection", "attendance_month",
 )
 
 
@@ -202,3 +204,15 @@ class AuditChainEntry(ServerBase):
     digest: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class PostPresence(ServerBase):
+    """Who a counter PC last said was signed in at it (sent with its sync requests), and when: what the
+    server knows of a window being staffed, for 空岗 (server.posts). ``staff_id`` None: nobody."""
+
+    __tablename__ = "post_presence"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(String(36), index=True)
+    window_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime)

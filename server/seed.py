@@ -21,7 +21,7 @@ from app.catalogue import load_catalogue
 from app.catalogue_service import write_catalogue
 from app.context import DEFAULT_PARAMETERS
 from app.ids import uuid7
-from app.setup import demo_files, load_hall_file, staff_role_columns
+from app.setup import assign_posts, demo_files, load_hall_file, staff_role_columns
 from app.sync.protocol import REF_CALENDAR, REF_CATALOGUE, REF_DISHONEST, Entity, hall_ref_scope, hall_scope
 from app.sync.rows import entity_id, entity_row, parameter_row
 from app.workcal import official_exceptions, official_years
@@ -107,11 +107,16 @@ def _write_hall(s: Session, data: dict[str, Any], hashes: dict[str, str]) -> Hal
                                  department_id=depts.get(w.get("department_code", "")))
     s.add_all(windows.values())
     s.flush()
+    staff = []
     for p in data["staff"]:
         window = windows.get(str(p.get("window_number") or "").strip())
-        s.add(Staff(id=uuid7(), hall_id=hall.id, login=p["login"].strip(), name=p["name"],
-                    password_hash=hashes[p["login"].strip()], **staff_role_columns(p), active=True,
-                    window_id=window.id if window else None, department_id=depts.get(p.get("department_code", ""))))
+        staff.append(Staff(id=uuid7(), hall_id=hall.id, login=p["login"].strip(), name=p["name"],
+                           password_hash=hashes[p["login"].strip()], **staff_role_columns(p), active=True,
+                           window_id=window.id if window else None,
+                           department_id=depts.get(p.get("department_code", "")),
+                           staff_no=str(p.get("staff_no") or "").strip()))
+    s.add_all(staff)
+    assign_posts(data["windows"], windows, staff)
     params = {**DEFAULT_PARAMETERS, **data.get("parameters", {})}
     s.add_all(HallParameter(hall_id=hall.id, key=k, value=str(v)) for k, v in params.items())
     for d in data.get("dishonest_parties", []):

@@ -26,13 +26,16 @@ from app.sync.shapes import Change
 from db.models import Base, Case, CaseMaterial, Matter, MatterMaterial, Parameter
 from db.sync_repository import SyncRepository
 
-WORK = {Entity.CASE, Entity.NOTICE, Entity.SUSPENSION, Entity.ENQUIRY, Entity.VOID_NUMBER}
+# attendance records whose own ops hold them back (a leave decided here while the server's
+# version is older); schedules, 空岗 events and published months are only ever added
+OWN_RECORDS = {Entity.PUNCH, Entity.ATTENDANCE_IMPORT, Entity.LEAVE, Entity.MAKEUP, Entity.INSPECTION}
+WORK = {Entity.CASE, Entity.NOTICE, Entity.SUSPENSION, Entity.ENQUIRY, Entity.VOID_NUMBER, *OWN_RECORDS}
 NUMBERED = {Entity.CASE, Entity.NOTICE}
 
 
 def owner_of(entity: str, entity_id: str, row: dict[str, Any]) -> str | None:
     """The case or enquiry id whose operations hold this row back; None for reference data."""
-    if entity in (Entity.CASE, Entity.ENQUIRY):
+    if entity in (Entity.CASE, Entity.ENQUIRY) or entity in OWN_RECORDS:
         return entity_id
     if entity in (Entity.NOTICE, Entity.SUSPENSION):
         return str(row.get("case_id"))

@@ -35,6 +35,22 @@ STAFF_SET_ROLES = "staff.set_roles"
 NOTICE_VOID = "notice.void"
 NUMBER_VOID = "number.void"
 VOID_KINDS = frozenset({NOTICE_VOID, NUMBER_VOID})
+# attendance (考勤): the entity of each is the row it creates or decides
+PUNCH_ADD = "punch.add"  # one punch at a counter (append-only)
+ATTENDANCE_IMPORT = "attendance.import"  # an attendance machine's file: the import row and its new punches
+LEAVE_REQUEST = "leave.request"
+LEAVE_DECIDE = "leave.decide"
+LEAVE_CANCEL = "leave.cancel"
+MAKEUP_REQUEST = "makeup.request"  # 补签
+MAKEUP_DECIDE = "makeup.decide"
+SCHEDULE_SET = "schedule.set"  # a new version of the hall's schedule
+INSPECTION_RECORD = "inspection.record"  # 查岗
+INSPECTION_RESPOND = "inspection.respond"  # the staff member confirms or disputes it
+ATTENDANCE_PUBLISH = "attendance.publish"  # a month's sheet closed and published (or corrected)
+ATTENDANCE_KINDS = frozenset({
+    PUNCH_ADD, ATTENDANCE_IMPORT, LEAVE_REQUEST, LEAVE_DECIDE, LEAVE_CANCEL, MAKEUP_REQUEST, MAKEUP_DECIDE,
+    SCHEDULE_SET, INSPECTION_RECORD, INSPECTION_RESPOND, ATTENDANCE_PUBLISH,
+})
 # kinds the counter performs as Actor.system() (actor_id None)
 SYSTEM_KINDS = frozenset({"case.deem_accepted"})
 # an op kind -> the action of the permission table (app.permissions) its actor must hold; the
@@ -52,6 +68,19 @@ OP_PERMISSIONS: dict[str, str] = {
     STAFF_SET_ROLES: "staff.roles",
     NOTICE_VOID: "notice.void",
     NUMBER_VOID: "notice.void",
+    PUNCH_ADD: "attendance.self",
+    LEAVE_REQUEST: "attendance.self",
+    LEAVE_CANCEL: "attendance.self",
+    MAKEUP_REQUEST: "attendance.self",
+    INSPECTION_RESPOND: "attendance.self",
+    # the tier by the leave's length (app.permissions.leave_approval_action, the hall's parameters);
+    # the server judges a decision by the tier of the request it holds (server.permits)
+    LEAVE_DECIDE: "leave.approve_day",
+    MAKEUP_DECIDE: "punch.makeup_approve",
+    ATTENDANCE_IMPORT: "attendance.import",
+    SCHEDULE_SET: "schedule.change",
+    INSPECTION_RECORD: "inspection.record",
+    ATTENDANCE_PUBLISH: "attendance.publish",
 }
 
 # number kinds a device may lease blocks of: the first argument of app.numbering.take_number
@@ -95,6 +124,14 @@ class Entity(StrEnum):
     ENQUIRY = "enquiry"
     SUSPENSION = "suspension"
     VOID_NUMBER = "void_number"
+    SCHEDULE = "attendance_schedule"
+    PUNCH = "punch"
+    ATTENDANCE_IMPORT = "attendance_import"
+    LEAVE = "leave_request"
+    MAKEUP = "punch_makeup"
+    EMPTY_POST = "empty_post"
+    INSPECTION = "inspection"
+    ATTENDANCE_MONTH = "attendance_month"
     HALL = "hall"
     WINDOW = "window"
     STAFF = "staff"
@@ -112,7 +149,8 @@ REFERENCE_SCOPES = (REF_CATALOGUE, REF_CALENDAR, REF_DISHONEST)
 
 
 def hall_scope(hall_id: str) -> str:
-    """The hall's work: cases, notices, enquiries, suspensions, voided numbers."""
+    """The hall's work: cases, notices, enquiries, suspensions, voided numbers, and attendance
+    (schedules, punches, imports, leave, 补签, 空岗, 查岗, monthly sheets)."""
     return f"hall:{hall_id}"
 
 

@@ -18,15 +18,23 @@ from sqlalchemy import Date, DateTime, FromClause, Table
 from app.cases.views import case_snapshot
 from app.sync.protocol import Entity
 from db.models import (
+    AttendanceImport,
+    AttendanceMonth,
+    AttendanceSchedule,
     Base,
     CalendarDay,
     Case,
     Department,
     DishonestParty,
+    EmptyPost,
     Enquiry,
     Hall,
+    Inspection,
+    LeaveRequest,
     Matter,
     Notice,
+    Punch,
+    PunchMakeup,
     Staff,
     Suspension,
     VoidNumber,
@@ -47,6 +55,14 @@ ENTITIES: dict[str, tuple[type[Base], str]] = {
     Entity.MATTER: (Matter, "id"),
     Entity.CALENDAR_DAY: (CalendarDay, "day"),
     Entity.DISHONEST_PARTY: (DishonestParty, "id_number"),
+    Entity.SCHEDULE: (AttendanceSchedule, "id"),
+    Entity.PUNCH: (Punch, "id"),
+    Entity.ATTENDANCE_IMPORT: (AttendanceImport, "id"),
+    Entity.LEAVE: (LeaveRequest, "id"),
+    Entity.MAKEUP: (PunchMakeup, "id"),
+    Entity.EMPTY_POST: (EmptyPost, "id"),
+    Entity.INSPECTION: (Inspection, "id"),
+    Entity.ATTENDANCE_MONTH: (AttendanceMonth, "id"),
 }
 
 

@@ -29,6 +29,7 @@ LATER = {
     "attendance.import", "schedule.change", "post.cover_assign", "inspection.record", "rating.appeal_decide",
     "rating.rectify_verify", "peer_evaluation.manage", "appraisal.comment", "appraisal.adjust",
     "appraisal.publish", "appraisal.quota_raise", "commendation.record", "void_register.view", "notice.void",
+    "attendance.self", "attendance.view", "attendance.publish",
 }
 
 
