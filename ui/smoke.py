@@ -26,7 +26,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 CLERK = ("zhangmin", "demo1234")
-# A rare character (CJK Extension E) in the name: the paper must embed the HanaMinB fallback too.
+# A rare character (CJK Extension E, in 朱雀仿宋) in the name: the paper embeds the body face and the
+# title face at least.
 APPLICANT = ("王𬌗", "11010519491231002X", "13800138000")
 UI_FAMILIES = ("WenQuanYi Micro Hei", "HanaMinB")
 MIN_PDF_BYTES = 5_000

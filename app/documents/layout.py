@@ -1,7 +1,7 @@
 """GB/T 9704-2012 page geometry and the page furniture: page numbers, 补打 mark, copy labels.
 
 A4; top margin 37 mm, left 28 mm; text block 156 × 225 mm; body size-3 (16 pt), 22 lines of
-about 28 characters; page numbers size-4 (14 pt) with dashes, 7 mm below the block, odd pages
+28 characters; page numbers size-4 (14 pt) with dashes, 7 mm below the block, odd pages
 on the right and even pages on the left, one character in from the edge of the block.
 """
 
@@ -22,6 +22,7 @@ BLOCK_W, BLOCK_H = 156 * mm, 225 * mm
 BOTTOM = PAGE_H - TOP - BLOCK_H  # 35 mm
 BODY_PT, TITLE_PT, PAGE_NO_PT = 16, 22, 14
 LINE = BLOCK_H / 22  # 22 lines per page
+GRID = 28  # characters per line: 16 pt characters 156/28 mm apart
 
 
 class CopyLabel(Flowable):

@@ -7,34 +7,33 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Rect
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    KeepTogether,
-    PageBreak,
-    PageTemplate,
-    Paragraph,
-    Spacer,
-    Table,
-)
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageBreak, PageTemplate, Spacer, Table
 from reportlab.platypus.tables import TableStyle
 
-from app.documents.glyphs import BODY, MissingGlyphs, markup, missing_glyphs, register_fonts
+from app.documents.flow import GridParagraph, Segment, TextStyle, draw_line, text_width
+from app.documents.glyphs import (
+    FANGSONG,
+    FANGSONG_CHAIN,
+    HEI_CHAIN,
+    SONG_CHAIN,
+    MissingGlyphs,
+    missing_glyphs,
+    register_fonts,
+)
 from app.documents.layout import (
     BLOCK_H,
     BLOCK_W,
     BODY_PT,
     BOTTOM,
+    GRID,
     LEFT,
     LINE,
     PAGE_H,
@@ -44,7 +43,7 @@ from app.documents.layout import (
     PaperCanvas,
 )
 from app.documents.model import TITLES, NoticeData
-from app.documents.texts import DEFAULT_TEXTS
+from app.documents.texts import DEFAULT_TEXTS, RIGHTS_KEY, rights_missing, rights_refusal
 
 STATUS_TEXT = {"missing": "缺少", "defective": "需补正", "deferred": "容缺后补", "received": "已收"}
 
@@ -54,16 +53,15 @@ def cn_date(d: dt.date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else "＿＿年＿＿月＿＿日"
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=BODY, fontSize=BODY_PT, leading=LINE, alignment=TA_JUSTIFY,
-                          wordWrap="CJK")
+def _styles() -> dict[str, TextStyle]:
+    body = TextStyle(BODY_PT, LINE, "justify", grid=GRID)
     return {
         "body": body,
-        "title": ParagraphStyle("title", parent=body, fontSize=TITLE_PT, leading=LINE * 1.5, alignment=TA_CENTER),
-        "number": ParagraphStyle("number", parent=body, fontSize=14, alignment=TA_RIGHT),
-        "small": ParagraphStyle("small", parent=body, fontSize=12, leading=18),
-        "cell": ParagraphStyle("cell", parent=body, fontSize=14, leading=20, alignment=0),
-        "right": ParagraphStyle("right", parent=body, alignment=TA_RIGHT, rightIndent=4 * BODY_PT),
+        # 小标宋 is a heavy Song: the shipped Song drawn with a thin outline comes close
+        "title": TextStyle(TITLE_PT, LINE * 1.5, "center", chain=SONG_CHAIN, embolden=0.035),
+        "number": TextStyle(14, LINE, "right"),
+        "small": TextStyle(12, 18, "left"),
+        "cell": TextStyle(14, 20, "left"),
     }
 
 
@@ -76,6 +74,16 @@ def check_printable(data: NoticeData) -> None:
     missing = missing_glyphs(texts)
     if missing:
         raise MissingGlyphs(missing)
+
+
+def check_rights(data: NoticeData) -> None:
+    """A 不予受理通知书 states both rights with their limits, whatever the hall's wording: raises
+    InvalidInput (field text.rejection.rights) before anything is drawn."""
+    if data.kind != "rejection":
+        return
+    missing = rights_missing(_text(data, "rejection.body") + "\n" + _text(data, RIGHTS_KEY))
+    if missing:
+        raise rights_refusal(missing, "text." + RIGHTS_KEY)
 
 
 def _fields(d: NoticeData) -> dict[str, str]:
@@ -100,7 +108,7 @@ class _Closing(Flowable):
     """The query code as a QR code on the left; the issuing authority and the date on the right,
     four characters in from the edge, where the seal presses on them."""
 
-    def __init__(self, d: NoticeData, style: ParagraphStyle, *, agency: bool) -> None:
+    def __init__(self, d: NoticeData, style: TextStyle, *, agency: bool) -> None:
         super().__init__()
         self.d, self.style, self.agency, self.qr = d, style, agency, 20 * mm
 
@@ -111,12 +119,13 @@ class _Closing(Flowable):
         self._draw_qr()
         if not self.agency:
             return
-        c, right = self.canv, BLOCK_W - 4 * BODY_PT
-        c.setFont(BODY, BODY_PT)
-        c.drawRightString(right, LINE * 1.2, self.d.issuer.agency_name)
-        c.drawRightString(right, LINE * 0.2, cn_date(self.d.issued_on))
+        c, right, agency = self.canv, BLOCK_W - 4 * BODY_PT, self.d.issuer.agency_name
+        name_w = text_width(agency, FANGSONG_CHAIN, BODY_PT)
+        draw_line(c, right - name_w, LINE * 1.2, agency, FANGSONG_CHAIN, BODY_PT)
+        date = cn_date(self.d.issued_on)
+        draw_line(c, right - text_width(date, FANGSONG_CHAIN, BODY_PT), LINE * 0.2, date, FANGSONG_CHAIN, BODY_PT)
         if self.d.issuer.seal_image:  # centred on the authority's name, pressing on it and the date
-            size, name_w = 40 * mm, c.stringWidth(self.d.issuer.agency_name, BODY, BODY_PT)
+            size = 40 * mm
             cx, cy = right - name_w / 2, LINE * 0.9
             c.drawImage(self.d.issuer.seal_image, cx - size / 2, cy - size / 2, size, size, mask="auto")
 
@@ -133,63 +142,69 @@ class _Closing(Flowable):
                 c.rect((shape.x - x0) * scale, (shape.y - y0) * scale, shape.width * scale, shape.height * scale,
                        stroke=0, fill=1)
         c.restoreState()
-        p = Paragraph(markup(f"查询码：{self.d.query_code}\n扫码或凭查询码查询进度"), self.style)
-        p.wrapOn(self.canv, 52 * mm, self.qr)
-        p.drawOn(self.canv, self.qr + 2 * mm, 2 * mm)
+        for i, line in enumerate((f"查询码：{self.d.query_code}", "扫码或凭查询码查询进度")):
+            p = GridParagraph.of(line, self.style)
+            p.wrapOn(self.canv, 52 * mm, self.qr)
+            p.drawOn(self.canv, self.qr + 2 * mm, 2 * mm + (1 - i) * self.style.leading)
 
 
-def _items_table(d: NoticeData, s: dict[str, ParagraphStyle], *, notes: bool) -> Table:
+def _items_table(d: NoticeData, s: dict[str, TextStyle], *, notes: bool) -> Table:
     head = ["序号", "材料名称", "原件", "复印件"] + (["需补正内容"] if notes else [])
-    rows: list[list[Any]] = [[Paragraph(h, s["cell"]) for h in head]]
+    rows: list[list[Any]] = [[_p(h, s["cell"]) for h in head]]
     for i, item in enumerate(d.items, start=1):
-        row = [str(i), Paragraph(markup(item.name), s["cell"]), str(item.originals), str(item.copies)]
+        row = [str(i), _p(item.name, s["cell"]), str(item.originals), str(item.copies)]
         if notes:
             what = STATUS_TEXT.get(item.status, "") + ("：" + item.note if item.note else "")
-            row.append(Paragraph(markup(what), s["cell"]))
+            row.append(_p(what, s["cell"]))
         rows.append(row)
     widths = [14 * mm, 60 * mm, 16 * mm, 22 * mm, 44 * mm] if notes else [14 * mm, 104 * mm, 16 * mm, 22 * mm]
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), BODY, 14), ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+        ("FONT", (0, 0), (-1, -1), FANGSONG, 14), ("GRID", (0, 0), (-1, -1), 0.5, "black"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (0, 0), (0, -1), "CENTER"),
         ("ALIGN", (2, 0), (3, -1), "CENTER"),
     ]))
     return table
 
 
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(markup(text), style)
+def _p(text: str, style: TextStyle) -> GridParagraph:
+    return GridParagraph.of(text, style)
 
 
-def _paras(text: str, style: ParagraphStyle) -> list[Paragraph]:
-    """One paragraph per line; leading ideographic spaces become a real first-line indent
-    (ReportLab would collapse them)."""
+_HEADING = re.compile(r"^[一二三四五六七八九十]+、[^。]*。?")
+
+
+def _paras(text: str, style: TextStyle) -> list[GridParagraph]:
+    """One paragraph per line; leading ideographic spaces become the first-line indent. A line
+    opening with 一、二、… is a level-1 heading: set in 黑体 up to its first full stop (GB/T 9704)."""
     out = []
     for line in text.split("\n"):
         body = line.lstrip("　")
-        indent = (len(line) - len(body)) * style.fontSize
-        out.append(Paragraph(markup(body), ParagraphStyle(f"{style.name}-i{indent}", parent=style,
-                                                        firstLineIndent=indent)))
+        heading = _HEADING.match(body)
+        segments: list[Segment] = [(body, style.chain)]
+        if heading:
+            segments = [(heading.group(), HEI_CHAIN), (body[heading.end():], style.chain)]
+        out.append(GridParagraph(segments, style, indent=len(line) - len(body)))
     return out
 
 
-def _header(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+def _header(d: NoticeData, s: dict[str, TextStyle]) -> Iterator[Flowable]:
     yield _p(TITLES[d.kind], s["title"])
     yield _p("编号：" + d.number, s["number"])
     yield _p(f"办件编号：{d.case_number}　申请人：{d.applicant_name}（{d.applicant_id_masked}）", s["small"])
     yield Spacer(1, LINE * 0.4)
 
 
-def _footer(d: NoticeData, s: dict[str, ParagraphStyle], *, agency: bool = True) -> Iterator[Flowable]:
+def _footer(d: NoticeData, s: dict[str, TextStyle], *, agency: bool = True) -> Iterator[Flowable]:
     yield Spacer(1, LINE * 0.6)
     yield _Closing(d, s["small"], agency=agency)
 
 
-def _applicant_signs(s: dict[str, ParagraphStyle], who: str) -> Flowable:
-    return _p(f"{who}签收：＿＿＿＿＿＿　　　　年　　月　　日　　时　　分", s["body"])
+def _applicant_signs(s: dict[str, TextStyle], who: str) -> Flowable:
+    return _p(f"{who}签收：＿＿＿＿＿＿　　　年　　月　　日　　时　　分", s["body"])  # 28 characters: one line
 
 
-def _body_receipt(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+def _body_receipt(d: NoticeData, s: dict[str, TextStyle]) -> Iterator[Flowable]:
     yield from _paras(_text(d, "receipt.body"), s["body"])
     yield Spacer(1, LINE * 0.3)
     yield _items_table(d, s, notes=False)
@@ -197,7 +212,7 @@ def _body_receipt(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowa
     yield _p(f"收件窗口：{d.issuer.window_label}　收件时间：{cn_date(d.received_at.date())} {received}", s["small"])
 
 
-def _body_rejection(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+def _body_rejection(d: NoticeData, s: dict[str, TextStyle]) -> Iterator[Flowable]:
     yield from _paras(_text(d, "rejection.body"), s["body"])
     yield from _paras("　　不予受理的理由：" + d.reasons, s["body"])
     yield from _paras("　　法律依据：" + d.legal_basis, s["body"])
@@ -206,7 +221,7 @@ def _body_rejection(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flo
     yield from _paras(_text(d, "rejection.rights"), s["body"])
 
 
-def _body_correction(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+def _body_correction(d: NoticeData, s: dict[str, TextStyle]) -> Iterator[Flowable]:
     yield from _paras(_text(d, "correction.body"), s["body"])
     yield Spacer(1, LINE * 0.3)
     yield _items_table(d, s, notes=True)
@@ -218,7 +233,7 @@ def _body_correction(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Fl
     yield _applicant_signs(s, "申请人")
 
 
-def _body_deferred(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+def _body_deferred(d: NoticeData, s: dict[str, TextStyle]) -> Iterator[Flowable]:
     yield from _paras(_text(d, "deferred.body"), s["body"])
     yield Spacer(1, LINE * 0.3)
     yield _items_table(d, s, notes=True)
@@ -226,7 +241,7 @@ def _body_deferred(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flow
     yield _applicant_signs(s, "申请人")
 
 
-def _body_commitment(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+def _body_commitment(d: NoticeData, s: dict[str, TextStyle]) -> Iterator[Flowable]:
     yield from _paras("　　" + _text(d, "commitment.body"), s["body"])
     for i, item in enumerate(d.items, start=1):
         yield from _paras(f"　　{i}. {item.name}", s["body"])
@@ -234,7 +249,7 @@ def _body_commitment(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Fl
     yield from _paras("承诺人（签字或盖章）：＿＿＿＿＿＿　　　　年　　月　　日", s["body"])
 
 
-def _body_pickup(d: NoticeData, s: dict[str, ParagraphStyle]) -> Iterator[Flowable]:
+def _body_pickup(d: NoticeData, s: dict[str, TextStyle]) -> Iterator[Flowable]:
     yield from _paras(_text(d, "pickup.body"), s["body"])
     when = d.delivered_at.strftime("%H:%M") if d.delivered_at else ""
     delivered = cn_date(d.delivered_at.date() if d.delivered_at else None)
@@ -249,12 +264,17 @@ _BODIES = {
 }
 
 
-def _copy(d: NoticeData, s: dict[str, ParagraphStyle]) -> list[Flowable]:
+def _copy(d: NoticeData, s: dict[str, TextStyle]) -> list[Flowable]:
     body = _BODIES.get(d.kind)
     flow = list(body(d, s)) if body else _paras(_text(d, f"{d.kind}.body"), s["body"])
     # the authority and date never stand alone on a page: they stay with the last lines of text
-    ending = KeepTogether([flow[-1], *_footer(d, s, agency=d.kind != "commitment")])
-    return [*_header(d, s), *flow[:-1], ending]
+    # (two lines of a long paragraph, not the whole of it, which would leave a page blank)
+    last = flow.pop()
+    if isinstance(last, GridParagraph):
+        *lead, last = last.tail(BLOCK_W, 2)
+        flow += lead
+    ending = KeepTogether([last, *_footer(d, s, agency=d.kind != "commitment")])
+    return [*_header(d, s), *flow, ending]
 
 
 def story(d: NoticeData) -> list[Flowable]:
@@ -271,8 +291,10 @@ def story(d: NoticeData) -> list[Flowable]:
 
 
 def render_pdf(data: NoticeData) -> bytes:
-    """The paper as PDF bytes. Raises MissingGlyphs before anything is drawn."""
+    """The paper as PDF bytes. Raises MissingGlyphs, or InvalidInput for a rejection that does not
+    state the applicant's rights, before anything is drawn."""
     check_printable(data)
+    check_rights(data)
     register_fonts()
     buffer = io.BytesIO()
     doc = BaseDocTemplate(

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import re
+
+from app.errors import InvalidInput
+
 DEFAULT_TEXTS: dict[str, str] = {
     "receipt.body": "{applicant}：\n　　你（单位）于{received}申请办理“{matter}”事项，本窗口已收到下列材料，特此回执。"
                     "本回执不代表申请已被受理，受理决定将依法另行告知。",
@@ -38,3 +42,49 @@ KIND_BLOCKS = {
     "completion": ("completion.body",),
     "pickup": ("pickup.body",),
 }
+
+RIGHTS_KEY = "rejection.rights"
+_SENTENCE = re.compile(r"[。；;！？\n]")
+_LIMITS = {"复议": re.compile(r"(六十|60)\s*(日|天)"), "诉讼": re.compile(r"(六|6)\s*个\s*月")}
+_RIGHTS = {"复议": "行政复议", "诉讼": "行政诉讼"}
+_RIGHT_LABELS = {"复议": "六十日内申请行政复议", "诉讼": "六个月内提起行政诉讼"}
+
+
+def _states(sentence: str, right: str) -> bool:
+    """The sentence names ``right`` with its own limit: the limit nearest to the right's name
+    (before it, else after it) is that right's, not the other's."""
+    name = _RIGHTS[right]
+    for at in (m.start() for m in re.finditer(name, sentence)):
+        marks = sorted((m.start(), kind) for kind, rx in _LIMITS.items() for m in rx.finditer(sentence))
+        before = [kind for pos, kind in marks if pos < at]
+        after = [kind for pos, kind in marks if pos > at]
+        nearest = before[-1] if before else (after[0] if after else None)
+        if nearest == right:
+            return True
+    return False
+
+
+def rights_missing(text: str) -> list[str]:
+    """The rights a 不予受理通知书 must state (Art. 38 行政许可法) that ``text`` does not, as words:
+    行政复议 within 六十日 and 行政诉讼 within 六个月, each named with its own limit in one sentence."""
+    sentences = _SENTENCE.split(text)
+    return [label for right, label in _RIGHT_LABELS.items() if not any(_states(s, right) for s in sentences)]
+
+
+def rights_refusal(missing: list[str], field: str) -> InvalidInput:
+    return InvalidInput(
+        "不予受理通知书必须告知申请人依法申请行政复议（六十日内）和提起行政诉讼（六个月内）的权利及期限，"
+        f"当前文字缺少：{'、'.join(missing)}。可以写明复议机关和法院的名称，但两项权利及期限都不能删去。",
+        field=field,
+    )
+
+
+def check_notice_text(key: str, value: str) -> str:
+    """A hall's wording ``text.<block>`` as it may be set: the rejection's rights text must keep both
+    rights with their limits (raises InvalidInput naming what is missing). Returns ``value``."""
+    block = key.removeprefix("text.")
+    if block == RIGHTS_KEY:
+        missing = rights_missing(value)
+        if missing:
+            raise rights_refusal(missing, key)
+    return value

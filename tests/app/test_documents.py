@@ -122,11 +122,14 @@ def test_reprint_is_marked() -> None:
 
 
 def test_rare_character_is_printed_from_the_fallback_face() -> None:
-    reader = _read(render_pdf(sample("acceptance", applicant_name="王𬌗")))
+    # 𠮷 (Extension B) is in neither the 仿宋 nor the Song face: HanaMinB draws it
+    reader = _read(render_pdf(sample("acceptance", applicant_name="王𠮷")))
     fonts = _fonts(reader.pages[0])
     assert any("HanaMinB" in name for name in fonts) and all(fonts.values())
     plain = _read(render_pdf(sample("acceptance", applicant_name="王明")))
     assert not any("HanaMinB" in name for name in _fonts(plain.pages[0]))
+    # 𬌗 (Extension E, in the 通用规范汉字表) is in 朱雀仿宋 itself: the name stays in the body face
+    assert not any("HanaMinB" in name for name in _fonts(_read(render_pdf(sample("acceptance"))).pages[0]))
 
 
 def test_a_character_no_font_has_stops_the_paper_and_is_named() -> None:
