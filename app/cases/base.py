@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -109,8 +110,43 @@ class CaseUseCases:
         return notice.number
 
     def get(self, case_id: str) -> CaseView:
+        """The case as it stands; a received case whose notify limit has passed is first turned into
+        a deemed acceptance (nobody ever sees a lapsed case as merely received)."""
         with self.ctx.db.read() as s:
-            return self._view(s, self._load(s, case_id, None))
+            view = self._view(s, self._load(s, case_id, None))
+        if view.status == CaseStatus.RECEIVED and self.deem_lapsed([case_id]):
+            with self.ctx.db.read() as s:
+                view = self._view(s, self._load(s, case_id, None))
+        return view
+
+    def deem_lapsed(self, case_ids: Iterable[str] | None = None) -> list[str]:
+        """Received cases (all, or those of ``case_ids``) whose notify limit passed become accepted
+        from the day of receipt (Art. 32), recorded as the system's ``case.deem_accepted``.
+
+        One transaction per case so one bad row cannot hold back the others. Returns the ids.
+        """
+        today = self.ctx.today()
+        with self.ctx.db.read() as s:
+            ids = list(CaseRepository(s).lapsed_received(today, case_ids))
+        done = []
+        for case_id in ids:
+            with self.ctx.action() as s:
+                case = self._load(s, case_id, None)
+                if case.status != CaseStatus.RECEIVED or not today > case.notify_due:
+                    continue
+                matter = ReferenceRepository(s).matter(case.matter_id)
+                assert matter is not None
+                self._transition(case, Action.DEEM_ACCEPTED)
+                case.accepted_on = case.received_on
+                case.deemed_accepted = True
+                case.due_date = self._due_from(case.received_on, matter.promised_days)
+                self._record(
+                    s, Actor.system(), case, "case.deem_accepted",
+                    f"逾期未告知（告知期限 {case.notify_due.isoformat()}），依法自收到材料之日起即为受理",
+                    CaseStatus.RECEIVED.value,
+                )
+                done.append(case_id)
+        return done
 
     def _due_from(self, start: dt.date, days: int) -> dt.date:
         return self.ctx.calendar().add_working_days(start, days)

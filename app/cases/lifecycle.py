@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from app.cases.base import CaseUseCases
-from app.cases.rules import Action, CaseStatus, MaterialStatus
+from app.cases.rules import Action, MaterialStatus
 from app.context import Actor
 from app.dto import CaseView
 from app.errors import InvalidInput
 from app.ids import uuid7
 from app.sync.rows import columns_row
 from app.validation import check_name, check_resident_id, check_text
-from db.models import Matter, Suspension
-from db.repositories import CaseRepository, ReferenceRepository
+from db.models import Suspension
+from db.repositories import CaseRepository
 
 
 class LifecycleService(CaseUseCases):
@@ -116,31 +116,3 @@ class LifecycleService(CaseUseCases):
             names = "、".join(m.name for m in deferred)
             self._record(s, actor, case, "case.supply_deferred", f"补齐容缺材料：{names}", previous)
             return self._view(s, case)
-
-    def deem_lapsed(self) -> list[str]:
-        """Received cases whose notify limit passed become accepted from the day of receipt.
-
-        One transaction per case so one bad row cannot hold back the others. Returns the ids.
-        """
-        today = self.ctx.today()
-        with self.ctx.db.read() as s:
-            ids = list(CaseRepository(s).lapsed_received(today))
-        done = []
-        for case_id in ids:
-            with self.ctx.action() as s:
-                case = self._load(s, case_id, None)
-                if case.status != CaseStatus.RECEIVED or not today > case.notify_due:
-                    continue
-                matter = ReferenceRepository(s).matter(case.matter_id)
-                assert isinstance(matter, Matter)
-                self._transition(case, Action.DEEM_ACCEPTED)
-                case.accepted_on = case.received_on
-                case.deemed_accepted = True
-                case.due_date = self._due_from(case.received_on, matter.promised_days)
-                self._record(
-                    s, Actor.system(), case, "case.deem_accepted",
-                    f"逾期未告知（告知期限 {case.notify_due.isoformat()}），依法自收到材料之日起即为受理",
-                    CaseStatus.RECEIVED.value,
-                )
-                done.append(case_id)
-        return done

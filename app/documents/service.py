@@ -7,9 +7,11 @@ the GUI. Errors: MissingGlyphs (a character no shipped font has), StorageError (
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,15 +125,20 @@ def _print_counts(s: Session, case_id: str | None, notice_id: str | None = None)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (a temporary file beside it, flushed, then renamed)."""
+    # a name of its own per writer: two renders of one paper meeting (two previews, a preview and a
+    # print) must not move each other's half-written file away
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
         with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
             raise StorageError("磁盘已满，通知书PDF无法保存。受理决定已保存，请清理磁盘后重新打印。") from exc
         raise StorageError(f"通知书PDF无法保存（{exc.strerror}）。受理决定已保存，请联系信息科后重新打印。") from exc

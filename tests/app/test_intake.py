@@ -149,14 +149,32 @@ def test_notify_limit_lapse_counts_as_accepted_from_receipt(services, actor, kit
     clock.at = dt.datetime.combine(view.notify_due, dt.time(16, 0))
     assert services.lifecycle.deem_lapsed() == []  # still within the limit on its last day
     clock.at = dt.datetime.combine(view.notify_due + dt.timedelta(days=1), dt.time(9, 0))
-    with pytest.raises(InvalidInput, match="即为受理"):
+    with pytest.raises(InvalidInput, match="即为受理"):  # the decision finds it deemed accepted first
         services.intake.decide(actor, view.id, view.version, DecisionInput("request_correction"),
                                [dataclasses.replace(kit.materials(m.id)[0], status="missing")])
-    assert services.lifecycle.deem_lapsed() == [view.id]
+    assert services.lifecycle.deem_lapsed() == []  # done already, once
     after = services.intake.get(view.id)
     assert after.status == "accepted" and after.deemed_accepted
     assert after.accepted_on == dt.date(2026, 3, 2)
     assert after.due_date == cal.add_working_days(dt.date(2026, 3, 2), m.promised_days)
+
+
+def test_a_lapsed_case_is_deemed_accepted_before_anyone_sees_it(services, actor, kit, clock) -> None:
+    """Viewing a received case the day after its notify limit: it is a deemed acceptance, recorded
+    once as the system's case.deem_accepted, and an acceptance decision on it is refused as well."""
+    m = kit.matter(case_type="promised")
+    view = services.intake.open_case(actor, kit.request(m.id, decision=None), window_id=None)
+    clock.at = dt.datetime.combine(view.notify_due + dt.timedelta(days=1), dt.time(0, 1))
+    seen = services.intake.get(view.id)
+    assert (seen.status, seen.deemed_accepted, seen.accepted_on) == ("accepted", True, view.received_at.date())
+    with pytest.raises(InvalidInput, match="即为受理") as refused:
+        other = services.intake.open_case(actor, kit.request(m.id, decision=None), window_id=None)
+        clock.at = dt.datetime.combine(other.notify_due + dt.timedelta(days=1), dt.time(9, 0))
+        services.intake.decide(actor, other.id, other.version, DecisionInput("accept"), kit.materials(m.id))
+    assert "无需再作受理决定" in str(refused.value)
+    with sqlite3.connect(services.ctx.db.path) as con:
+        kinds = [r[0] for r in con.execute("SELECT kind FROM outbox_op ORDER BY client_seq")]
+    assert kinds.count("case.deem_accepted") == 2 and services.lifecycle.deem_lapsed() == []
 
 
 def test_stale_version_is_refused(services, actor, kit) -> None:

@@ -71,3 +71,31 @@ def test_dates_on_paper_have_no_leading_zeros(services, actor, kit, clock) -> No
     view = services.intake.open_case(actor, kit.request(kit.matter().id), window_id=None)
     receipt = services.notices.printables(view.id)[0]
     assert "2026年3月2日" in _text(services.notices.prepare(actor, receipt.notice_id, "receipt").path)
+
+
+def test_papers_written_at_the_same_time_to_one_file_all_succeed(tmp_path) -> None:
+    """Two renders of one paper meeting (two previews, a preview and a print) on a folder that does
+    not exist yet: each writes its own temporary file, the last rename wins, nobody fails."""
+    import threading
+
+    from app.documents.service import write_atomically
+
+    target = tmp_path / "pdf" / "2026" / "DEMO-2026-SJ000001-receipt.pdf"
+    start, errors = threading.Barrier(8), []
+
+    def write(i: int) -> None:
+        start.wait()
+        try:
+            write_atomically(target, b"%PDF-" + bytes([48 + i]) * 200_000)
+        except Exception as exc:  # the test reports any failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    data = target.read_bytes()
+    assert len(data) == 200_005 and len(set(data[5:])) == 1  # one writer's whole file
+    assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary file left

@@ -105,3 +105,60 @@ def test_after_a_decision_the_papers_are_one_keypress_away(
     dialog = w.case_dialog
     assert dialog.isVisible() and dialog.tabs.currentIndex() == 2
     assert [p.kind for p in dialog.printables] == ["receipt", "acceptance"]
+
+
+def test_enter_on_a_paper_opens_one_preview_on_a_brand_new_data_folder(
+    qtbot, services: Services, runner, clerk, actor, wait_idle, shown_errors
+) -> None:
+    """Enter on the 文书 tab: one preview for one key press (the table's activation, not also the
+    dialog's default button), and no 无法保存 error on a data folder with no pdf/ folder yet."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    archive = services.ctx.db.path.parent / "pdf"
+    assert not archive.exists()
+    kit = IntakeKit(services)
+    view = services.intake.open_case(actor, kit.request(kit.matter().id, name="李明"), window_id=None)
+    dialog = CaseDialog(services, runner, clerk, view.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.show_documents()
+    wait_idle()
+    dialog.notices.setFocus()
+    dialog.notices.setCurrentCell(0, 0)
+    qtbot.keyClick(dialog.notices, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.notices, Qt.Key.Key_Enter)  # a second request while the first is open shows it
+    wait_idle()
+    previews = [w for w in QApplication.topLevelWidgets() if isinstance(w, NoticePreviewDialog) and w.isVisible()]
+    assert len(previews) == 1
+    qtbot.waitUntil(lambda: previews[0].prepared is not None, timeout=10000)
+    assert previews[0].document.pageCount() >= 1 and not previews[0].busy.isVisible()
+    assert shown_errors == []
+    assert sorted(p.name for p in archive.rglob("*") if p.is_file()) == [f"{dialog.printables[0].number}-receipt.pdf"]
+
+
+def test_the_preview_reads_the_paper_off_the_gui_thread(qtbot, services: Services, runner, clerk, actor,
+                                                        wait_idle, monkeypatch) -> None:
+    import threading
+
+    main = threading.get_ident()
+    readers: list[int] = []
+    real = Path.read_bytes
+
+    def spy(self: Path) -> bytes:
+        if self.suffix == ".pdf":
+            readers.append(threading.get_ident())
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    kit = IntakeKit(services)
+    view = services.intake.open_case(actor, kit.request(kit.matter().id), window_id=None)
+    dialog = CaseDialog(services, runner, clerk, view.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    wait_idle()
+    dialog.preview(0)
+    preview = dialog.preview_dialog
+    qtbot.waitUntil(lambda: preview.prepared is not None, timeout=10000)
+    assert readers and main not in readers
+    assert preview.buffer is not None and preview.document.pageCount() >= 1

@@ -160,6 +160,7 @@ class CaseDialog(QDialog):
         row.addStretch(1)
         preview = QPushButton(self.tr("预览 / 打印(&Y)"))
         preview.setObjectName("casePreview")
+        preview.setAutoDefault(False)  # Enter on the table previews once (cellActivated), not twice
         preview.clicked.connect(lambda: self.preview(max(self.notices.currentRow(), 0)))
         row.addWidget(preview)
         void = QPushButton(self.tr("作废文书(&Z)…"))  # 作废号登记: who may is checked on click (授权 if not)
@@ -320,6 +321,11 @@ class CaseDialog(QDialog):
             return
         from ui.documents.preview_dialog import NoticePreviewDialog
 
+        open_one = getattr(self, "preview_dialog", None)
+        if open_one is not None and open_one.isVisible():  # one preview at a time: a second request shows it
+            open_one.raise_()
+            open_one.activateWindow()
+            return
         dialog = NoticePreviewDialog(self.services, self.runner, self.staff, self.printables[row], self)
         dialog.printed.connect(lambda _doc: self.reload())
         self.preview_dialog = dialog

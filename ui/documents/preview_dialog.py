@@ -3,11 +3,11 @@ to the hall's default printer. A failed or cancelled print changes nothing and c
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Signal
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app.context import Actor
 from app.documents.service import PreparedDocument, Printable
@@ -37,6 +37,11 @@ class NoticePreviewDialog(QDialog):
         self.view.setDocument(self.document)
         self.status = QLabel(self.tr("正在生成…"))
         self.status.setObjectName("previewStatus")
+        self.busy = QProgressBar()
+        self.busy.setObjectName("previewBusy")
+        self.busy.setRange(0, 0)  # rendering and reading run on a worker: the dialog stays responsive
+        self.busy.setMaximumWidth(160)
+        self.buffer: QBuffer | None = None
         self.print_button = QPushButton(self.tr("打印…(&P)"))
         self.print_button.setObjectName("printWithDialog")
         self.direct_button = QPushButton(self.tr("直接打印(&D)"))
@@ -47,6 +52,7 @@ class NoticePreviewDialog(QDialog):
         self.direct_button.clicked.connect(self._on_direct_clicked)
         bar = QHBoxLayout()
         bar.addWidget(self.status, 1)
+        bar.addWidget(self.busy)
         for b in (self.print_button, self.direct_button, close):
             bar.addWidget(b)
         layout = QVBoxLayout(self)
@@ -55,21 +61,32 @@ class NoticePreviewDialog(QDialog):
         self._set_buttons(False)
         notice_id, kind = printable.notice_id, printable.kind
         actor = Actor(self.staff.id, self.staff.name)
-        self.runner.run(lambda: self.services.notices.prepare(actor, notice_id, kind), self._on_prepared,
-                        self._on_failed)
+        self.runner.run(lambda: self._render(actor, notice_id, kind), self._on_prepared, self._on_failed,
+                        owner=self)
+
+    def _render(self, actor: Actor, notice_id: str, kind: str) -> tuple[PreparedDocument, bytes]:
+        """On a worker: render and archive the paper, and read it back (the GUI thread never touches the disk)."""
+        doc = self.services.notices.prepare(actor, notice_id, kind)
+        return doc, doc.path.read_bytes()
 
     def _set_buttons(self, enabled: bool) -> None:
         self.print_button.setEnabled(enabled)
         self.direct_button.setEnabled(enabled)
 
-    def _on_prepared(self, doc: PreparedDocument) -> None:
+    def _on_prepared(self, result: tuple[PreparedDocument, bytes]) -> None:
+        doc, data = result
         self.prepared = doc
-        self.document.load(str(doc.path))
+        self.buffer = QBuffer(self)
+        self.buffer.setData(QByteArray(data))
+        self.buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self.buffer)  # from memory: parsed here, read from disk on the worker
+        self.busy.hide()
         mark = self.tr("【补打】此前已打印过，本次打印件将标注“补打”。") if doc.reprint else ""
         self.status.setText(mark + self.tr("共 ") + str(self.document.pageCount()) + self.tr(" 页"))
         self._set_buttons(True)
 
     def _on_failed(self, exc: Exception) -> None:
+        self.busy.hide()
         self.status.setText(self.tr("未能生成文书，请按提示处理后重新打开预览。"))
         show_error(self, exc)
 
