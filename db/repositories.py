@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import column, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
+from db.ledger_words import SHORT_WORD, Scope, short_word_conditions
 from db.models import (
     AuditEvent,
     CalendarDay,
@@ -152,10 +153,11 @@ class CaseRepository:
     def add_suspension(self, suspension: Suspension) -> None:
         self.s.add(suspension)
 
-    def lapsed_received(self, today: dt.date) -> Sequence[str]:
-        return self.s.scalars(
-            select(Case.id).where(Case.status == "received", Case.notify_due < today)
-        ).all()
+    def lapsed_received(self, today: dt.date, case_ids: Iterable[str] | None = None) -> Sequence[str]:
+        query = select(Case.id).where(Case.status == "received", Case.notify_due < today)
+        if case_ids is not None:
+            query = query.where(Case.id.in_(list(case_ids)))
+        return self.s.scalars(query).all()
 
     def search(
         self,
@@ -171,16 +173,24 @@ class CaseRepository:
         limit: int,
     ) -> Sequence[Case]:
         q = select(Case)
+        since = dt.datetime.combine(date_from, dt.time.min) if date_from else None
+        before = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min) if date_to else None
         if text_query:
-            q = q.where(_text_condition(text_query))
+            # Short words hand on their newest `limit` cases when nothing else narrows the search
+            # (exact then); the trigram index's cap otherwise.
+            narrowed = bool(status or matter_id) or due_before is not None or due_from is not None
+            scope = Scope(FTS_CANDIDATES if narrowed else limit, since, before)
+            q = q.where(_text_condition(self.s, text_query, scope, prefix=narrowed))
+        # With a text, the text's candidates drive the plan: `+col` keeps SQLite from walking a
+        # status's or matter's whole index instead (seconds' worth when the text matches few).
         if status:
-            q = q.where(Case.status == status)
+            q = q.where((literal_column("+cases.status") if text_query else Case.status) == status)
         if matter_id:
-            q = q.where(Case.matter_id == matter_id)
-        if date_from:
-            q = q.where(Case.received_at >= dt.datetime.combine(date_from, dt.time.min))
-        if date_to:
-            q = q.where(Case.received_at < dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+            q = q.where((literal_column("+cases.matter_id") if text_query else Case.matter_id) == matter_id)
+        if since:
+            q = q.where(Case.received_at >= since)
+        if before:
+            q = q.where(Case.received_at < before)
         if due_before is not None or due_from is not None:
             q = q.where(_due_condition(warn_statuses, due_from, due_before))
         q = q.order_by(Case.received_at.desc()).limit(limit)
@@ -196,18 +206,22 @@ class CaseRepository:
 FTS_CANDIDATES = 2000
 
 
-def _text_condition(query: str) -> Any:
-    """Exact/prefix on indexed columns; trigram FTS for substrings of 3+ characters."""
+def _text_condition(session: Session, query: str, scope: Scope, *, prefix: bool) -> Any:
+    """Exact/prefix on indexed columns; trigram FTS for substrings of 3+ characters, the gram and
+    matter-name lookups of db.ledger_words for words of one or two (which find every name that is
+    or starts with the word too: the exact and prefix lookups are kept for those only when the
+    search is narrowed otherwise, where the lookups hand on a capped number of candidates)."""
     upper = query.upper()
     prefix_end = query + "\U0010ffff"
     conds = [
         Case.number == upper,
         Case.query_code == upper,
         Case.applicant_id_number == upper,
-        Case.applicant_name == query,
-        (Case.applicant_name >= query) & (Case.applicant_name < prefix_end),
     ]
-    if len(query) >= 3:
+    if len(query) > SHORT_WORD or prefix:
+        conds.append(Case.applicant_name == query)
+        conds.append((Case.applicant_name >= query) & (Case.applicant_name < prefix_end))
+    if len(query) > SHORT_WORD:
         fts = "\"" + query.replace("\"", "\"\"") + "\""
         # Newest matches first by entry order, capped: a common word (a matter name) can match a
         # large share of the ledger, and sorting all of them by date is what made it slow.
@@ -215,6 +229,8 @@ def _text_condition(query: str) -> Any:
             "SELECT rowid FROM case_fts WHERE case_fts MATCH :q ORDER BY rowid DESC LIMIT :cap"
         ).bindparams(q=fts, cap=FTS_CANDIDATES)
         conds.append(literal_column("cases.rowid").in_(matched.columns(column("rowid"))))
+    else:
+        conds.extend(short_word_conditions(session, query, scope))
     return or_(*conds)
 
 
