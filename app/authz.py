@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.attendance.cover import covered_window_ids
 from app.context import Actor
 from app.errors import NotPermitted
 from app.permissions import HALL_WIDE, Holder, Subject, parse_roles, refusal
@@ -27,6 +28,7 @@ def holder_of(s: Session, actor: Actor) -> Holder:
         raise NotPermitted("操作人不是本大厅在岗人员，不能办理。请重新登录。")
     device = ReferenceRepository(s).device()
     windows = {w for w in (staff.window_id, device.window_id if device else None) if w}
+    windows |= covered_window_ids(s, staff.id)  # AB岗: the windows whose A is away and this person covers now
     return Holder(staff.id, staff_roles(staff), staff.department_id, frozenset(windows))
 
 

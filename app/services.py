@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from app.attendance.service import AttendanceService
 from app.audit_chain import AuditChainService
 from app.auth import AuthService
 from app.authz import require
@@ -41,6 +42,7 @@ class Services:
         self.staff = StaffService(ctx)
         self.permissions = PermissionService(ctx)
         self.audit_chain = AuditChainService(ctx)
+        self.attendance = AttendanceService(ctx)
         self.machine = MachineSettingsStore(ctx.db.path.parent)
         self._machine: MachineSettings | None = None
         self.sync = SyncService(ctx, lambda: self.machine_settings().server_url)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from app.authz import require
 from app.context import DEFAULT_PARAMETERS, Actor, AppContext
+from app.documents.texts import check_notice_text
 from app.errors import InvalidInput
 from db.repositories import ReferenceRepository
 
 _INTEGER_KEYS = {"yellow_days_before": (0, 10), "notify_limit_days": (1, 5), "idle_lock_minutes": (1, 120),
-                 "rectify_days": (1, 30), "backup_keep": (1, 365)}
+                 "rectify_days": (1, 30), "backup_keep": (1, 365),
+                 # attendance
+                 "leave.chief_max_days": (0, 30), "leave.business_max_days": (0, 60), "makeup.limit_days": (1, 30),
+                 "empty_post.minutes": (1, 240), "punch.clock_tolerance_minutes": (1, 60)}
+_LIST_KEYS = {"leave.types": "请假类别", "inspection.findings": "查岗结果"}
+_LIST_MAX_ITEMS, _LIST_MAX_CHARS = 20, 10
 
 
 def check_parameter(key: str, value: str) -> str:
@@ -18,9 +24,35 @@ def check_parameter(key: str, value: str) -> str:
         if not value.isdigit() or not low <= int(value) <= high:
             raise InvalidInput(f"参数 {key} 应为 {low} 到 {high} 之间的整数。", field=key)
         return value
-    if key in DEFAULT_PARAMETERS or key.startswith("text.") or key == "seal_image":
+    if key in _LIST_KEYS:
+        return _checked_list(key, value)
+    if key.startswith("text."):  # the papers' wording: a rejection must keep both rights with their limits
+        return check_notice_text(key, value)
+    if key in DEFAULT_PARAMETERS or key == "seal_image":
         return value
     raise InvalidInput(f"未知参数 {key}。", field=key)
+
+
+def _checked_list(key: str, value: str) -> str:
+    """A comma list (， too) of 1–20 distinct items of at most 10 characters; returned normalised."""
+    label = _LIST_KEYS[key]
+    items = [i.strip() for i in value.replace("，", ",").split(",")]
+    if not 1 <= len(items) <= _LIST_MAX_ITEMS or any(not i for i in items):
+        raise InvalidInput(f"{label}应为 1 到 {_LIST_MAX_ITEMS} 项，用逗号分隔，每项不能为空。", field=key)
+    if any(len(i) > _LIST_MAX_CHARS or not i.isprintable() for i in items):
+        raise InvalidInput(f"{label}的每一项最多 {_LIST_MAX_CHARS} 个字。", field=key)
+    if len(set(items)) != len(items):
+        raise InvalidInput(f"{label}中有重复的项。", field=key)
+    return ",".join(items)
+
+
+def _check_leave_tiers(key: str, value: str, current: dict[str, str]) -> None:
+    """The business section's limit is never below the chief's."""
+    if key not in ("leave.chief_max_days", "leave.business_max_days"):
+        return
+    values = {**current, key: value}
+    if int(values["leave.business_max_days"]) < int(values["leave.chief_max_days"]):
+        raise InvalidInput("中心业务科审批的天数上限不能小于首席代表的上限。", field=key)
 
 
 class SettingsService:
@@ -31,6 +63,7 @@ class SettingsService:
         value = check_parameter(key, value)
         with self.ctx.action() as s:
             require(s, actor, "parameter.change")
+            _check_leave_tiers(key, value, {**DEFAULT_PARAMETERS, **ReferenceRepository(s).parameters()})
             ReferenceRepository(s).set_parameter(key, value)
             self.ctx.audit(s, actor, action="parameter.set", entity="parameter", entity_id=key[:36],
                            summary=f"参数 {key} 设为 {value[:80]}", detail={"key": key, "value": value})

@@ -9,8 +9,12 @@ with the status it names; a malformed body is 422 ``invalid_request``; anything 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -23,7 +27,7 @@ from sqlalchemy import select
 from app.sync.protocol import PROTOCOL_VERSION, device_scopes
 from app.sync.rows import entity_row
 from db.models import Hall, Staff, Window
-from server import devices, numbers
+from server import devices, numbers, posts
 from server.engine import ServerDatabase
 from server.errors import ApiError
 from server.meta import Clock, current_epoch, iso_utc, naive_utc, utc_now
@@ -68,14 +72,17 @@ def check_protocol(x_counter_desk_protocol: Annotated[str | None, Header()] = No
 State = Annotated[ServerState, Depends(state_of)]
 
 
-def current_device(state: State, authorization: Annotated[str | None, Header()] = None) -> SyncDevice:
-    """The enrolled, not revoked device of the request (401/403 otherwise)."""
+def current_device(state: State, authorization: Annotated[str | None, Header()] = None,
+                   x_counter_desk_staff: Annotated[str | None, Header()] = None) -> SyncDevice:
+    """The enrolled, not revoked device of the request (401/403 otherwise); who is signed in at it
+    (``X-Counter-Desk-Staff``) is kept for the 空岗 detector (server.posts)."""
     with state.db.snapshot() as s:
         device = devices.authenticate_device(s, authorization)
     now = state.now()
     if device.last_seen_at is None or now - device.last_seen_at > dt.timedelta(minutes=1):
         with state.db.write() as s:
             devices.touch_device(s, device.id, now)
+    posts.record_presence(state.db, device, x_counter_desk_staff, now)
     return device
 
 
@@ -179,12 +186,47 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=500)
 
 
-def create_app(db: ServerDatabase, settings: ServerSettings, clock: Clock = utc_now) -> FastAPI:
-    """The ASGI app on an opened, migrated database."""
+EMPTY_POSTS_ENV = "COUNTER_DESK_SERVER_EMPTY_POSTS_EVERY"  # seconds between 空岗 checks; 0: off
+
+
+def empty_posts_every() -> float:
+    try:
+        return float(os.environ.get(EMPTY_POSTS_ENV, "60"))
+    except ValueError:
+        return 60.0
+
+
+async def empty_post_loop(state: ServerState, every: float) -> None:
+    """Run the 空岗 check for every hall each ``every`` seconds until cancelled."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(posts.check_all_halls, state.db, state.now())
+        except Exception:
+            log.exception("empty-post check failed")
+
+
+def create_app(db: ServerDatabase, settings: ServerSettings, clock: Clock = utc_now,
+               empty_posts_seconds: float | None = None) -> FastAPI:
+    """The ASGI app on an opened, migrated database. The 空岗 check runs every ``empty_posts_seconds``
+    in the background (``serve`` passes COUNTER_DESK_SERVER_EMPTY_POSTS_EVERY, else 60; None or 0:
+    off, as in tests, which run the check themselves with their own clock)."""
     from server.sync_routes import router as sync_router
 
-    app = FastAPI(title="Counter Desk server", version=SERVER_VERSION)
-    app.state.server = ServerState(db=db, settings=settings, clock=clock)
+    every = empty_posts_seconds or 0
+    state = ServerState(db=db, settings=settings, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(empty_post_loop(state, every)) if every > 0 else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+
+    app = FastAPI(title="Counter Desk server", version=SERVER_VERSION, lifespan=lifespan)
+    app.state.server = state
     app.include_router(router)
     app.include_router(sync_router)
     app.add_exception_handler(ApiError, _api_error)

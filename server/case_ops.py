@@ -28,6 +28,7 @@ from db.repositories import CaseRepository, ReferenceRepository
 from db.void_repository import VoidRepository
 from server.notice_ops import check_notices, write_notices
 from server.oputil import Echo, OpContext, OpRefused, conflict, parse_day, rejected, related
+from server.permits import covered_windows, made_at
 from server.suspensions import write_suspension
 
 ROW_NAMESPACE = uuid.UUID("6f1d2c44-5a0e-4c7b-9d51-0c7e3f8a2b10")  # ids the server derives for rows
@@ -165,10 +166,25 @@ def _check_references(ctx: OpContext, snap: dict[str, Any]) -> Matter:
         raise rejected(Code.UNKNOWN_REFERENCE, "办件的收件人不是本大厅人员。")
     if snap.get("window_id") and (window is None or window.hall_id != ctx.hall.id):
         raise rejected(Code.UNKNOWN_REFERENCE, "办件所属窗口不在本大厅。")
+    _check_acting_for(ctx, snap, window, creator)
     other = ctx.s.scalar(select(Case).where(Case.number == str(snap["number"])))
     if other is not None and other.id != snap["id"]:
         raise conflict(Code.NUMBER_TAKEN, f"办件编号 {snap['number']} 已被其他办件使用。", case_echo(ctx, None))
     return matter
+
+
+def _check_acting_for(ctx: OpContext, snap: dict[str, Any], window: Window | None, creator: Staff) -> None:
+    """``acting_for`` (AB岗): '' or, on case.open at a window its clerk covers then, the window's A."""
+    acting = snap.get("acting_for", "")
+    if acting == "":
+        return
+    if ctx.op.kind != "case.open":
+        current = ctx.s.get(Case, snap.get("id"))
+        if current is not None and current.acting_for == acting:
+            return  # kept from the intake
+    covered = covered_windows(ctx, creator.id, made_at(ctx)) if window is not None else frozenset()
+    if not isinstance(acting, str) or window is None or window.id not in covered or acting != window.a_staff_id:
+        raise rejected(Code.RULE_VIOLATION, "办件记录的顶岗对象不对：收件人当时并未顶替该窗口的A岗人员。")
 
 
 def _write_case(ctx: OpContext, current: Case | None, snap: dict[str, Any]) -> Case:

@@ -10,6 +10,7 @@
     counter-desk-server backup [--to DIR] | restore FILE | renew-epoch | epoch
     counter-desk-server verify-audit [--hall CODE]             each hall's audit chain, end to end
     counter-desk-server number-gaps [--hall CODE] [--year Y] [--kind K]   leased numbers not accounted for
+    counter-desk-server empty-posts --hall CODE [--at ISO]    run the 空岗 check once (ISO: UTC, or with offset)
 
 Every command takes ``--db URL`` and ``--data DIR`` (else COUNTER_DESK_SERVER_DB/_DATA, else a
 SQLite file in the user data folder). Errors print one line to stderr and exit with status 1.
@@ -51,7 +52,7 @@ def _open(settings: ServerSettings) -> ServerDatabase:
 def cmd_serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     import uvicorn
 
-    from server.api import create_app
+    from server.api import create_app, empty_posts_every
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     db = _open(settings)
@@ -59,7 +60,8 @@ def cmd_serve(args: argparse.Namespace, settings: ServerSettings) -> int:
         seed.seed_demo(db, _now())
         _print_demo_code(db)
     print(f"Counter Desk server on http://{args.host}:{args.port}  database: {db.url.render_as_string()}", flush=True)
-    uvicorn.run(create_app(db, settings), host=args.host, port=args.port, log_level="info")
+    app = create_app(db, settings, empty_posts_seconds=empty_posts_every())  # the 空岗 check each minute
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
 
@@ -187,6 +189,25 @@ def cmd_verify_audit(args: argparse.Namespace, settings: ServerSettings) -> int:
     return 0 if all(report.ok for _code, report in halls.values()) else 1
 
 
+def cmd_empty_posts(args: argparse.Namespace, settings: ServerSettings) -> int:
+    """The 空岗 check of one hall, once, as of now or ``--at`` (naive: UTC); prints the rows written."""
+    from server.posts import check_empty_posts
+
+    try:
+        at = dt.datetime.fromisoformat(args.at) if args.at else _now()
+    except ValueError as exc:
+        raise ApiError(422, "bad_time", f"时间“{args.at}”格式不正确。") from exc
+    if at.tzinfo is not None:
+        at = at.astimezone(dt.UTC).replace(tzinfo=None)
+    db = _open(settings)
+    rows = check_empty_posts(db, _hall_id(db, args.hall), at)
+    for row in rows:
+        state = f"{row.ended_at:%H:%M} 结束，{row.minutes} 分钟" if row.ended_at else "持续中"
+        print(f"空岗 window={row.window_id} {row.started_at:%Y-%m-%d %H:%M} 起 {state}：{row.basis}")
+    print(f"{len(rows)} 条空岗记录已写入。")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="counter-desk-server", description="Counter Desk central server")
     p.add_argument("--db", help="database URL (postgresql://... or sqlite:///path)")
@@ -235,6 +256,10 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--year", type=int)
     gaps.add_argument("--kind", help="e.g. notice-acceptance")
     gaps.set_defaults(run=cmd_number_gaps)
+    posts = sub.add_parser("empty-posts", help="run the 空岗 check of a hall once")
+    posts.add_argument("--hall", required=True)
+    posts.add_argument("--at", help="ISO time (naive: UTC)")
+    posts.set_defaults(run=cmd_empty_posts)
     return p
 
 

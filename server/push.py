@@ -30,10 +30,16 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app.sync.protocol import (
+    ATTENDANCE_IMPORT,
+    ATTENDANCE_PUBLISH,
     CASE_ACTIONS,
     ENQUIRY_ADD,
+    INSPECTION_RECORD,
+    INSPECTION_RESPOND,
     NOTICE_VOID,
     NUMBER_VOID,
+    PUNCH_ADD,
+    SCHEDULE_SET,
     STAFF_SET_ROLES,
     SYSTEM_KINDS,
     Code,
@@ -44,10 +50,20 @@ from app.sync.protocol import (
 from app.sync.rows import entity_row
 from db.models import Enquiry, Hall, Staff
 from db.repositories import CaseRepository
+from server.attendance_ops import (
+    apply_import,
+    apply_inspection,
+    apply_inspection_response,
+    apply_publish,
+    apply_punch,
+    apply_schedule,
+    attendance_echo,
+)
 from server.audit_chain import HallChain
 from server.case_ops import apply_case_op, case_echo
 from server.changes import lock_scopes
 from server.engine import ServerDatabase
+from server.leave_ops import LEAVE_HANDLERS, held_echo
 from server.notice_ops import apply_enquiry
 from server.oputil import Echo, IncomingOp, OpContext, OpRefused, answer, rejected
 from server.permits import check_permission
@@ -58,6 +74,11 @@ from server.void_ops import apply_notice_void, apply_number_void, void_echo
 Handler = Callable[[OpContext], Echo]
 OPS_PER_TRANSACTION = 50
 log = logging.getLogger(__name__)
+ATTENDANCE_HANDLERS: dict[str, Handler] = {
+    PUNCH_ADD: apply_punch, ATTENDANCE_IMPORT: apply_import, SCHEDULE_SET: apply_schedule,
+    INSPECTION_RECORD: apply_inspection, INSPECTION_RESPOND: apply_inspection_response,
+    ATTENDANCE_PUBLISH: apply_publish, **LEAVE_HANDLERS,
+}
 
 
 def _handler(kind: str) -> Handler | None:
@@ -71,7 +92,7 @@ def _handler(kind: str) -> Handler | None:
         return apply_notice_void
     if kind == NUMBER_VOID:
         return apply_number_void
-    return None
+    return ATTENDANCE_HANDLERS.get(kind)
 
 
 def current_echo(ctx: OpContext) -> Echo:
@@ -83,6 +104,10 @@ def current_echo(ctx: OpContext) -> Echo:
     if ctx.op.kind == ENQUIRY_ADD:
         row = ctx.s.get(Enquiry, ctx.op.entity_id)
         return Echo(Entity.ENQUIRY, entity_row(Entity.ENQUIRY, row) if row else None)
+    if ctx.op.kind in LEAVE_HANDLERS:
+        return held_echo(ctx)
+    if ctx.op.kind in ATTENDANCE_HANDLERS:
+        return attendance_echo(ctx)
     return Echo()
 
 

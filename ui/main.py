@@ -183,7 +183,7 @@ def _sessions(app: QApplication, services: Services, runner: TaskRunner, instanc
             QTimer.singleShot(0, login.reject)
         if login.exec() != QDialog.DialogCode.Accepted or login.staff is None:
             return code
-        window = MainWindow(services, runner, login.staff)
+        window = MainWindow(services, runner, login.staff, punch_on_login=True)
         instance.activation_requested.connect(window.bring_forward)
         runner.run(services.daily_backup, lambda path: path and log.info("daily backup %s", path),
                    lambda exc: log.error("daily backup failed: %s", exc))

@@ -7,11 +7,14 @@ import threading
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from app.context import Actor
 from app.dto import StaffInfo
+from app.errors import DomainError
 from app.services import Services
+from ui.attendance.menu import AttendanceMenu, make_empty_post_alarm
+from ui.cases.lapse_watcher import LapseWatcher
 from ui.enquiry.enquiry_widget import EnquiryWidget
 from ui.errors import show_error
 from ui.home.home_widget import HomeWidget
@@ -31,7 +34,10 @@ log = logging.getLogger(__name__)
 class MainWindow(QMainWindow):
     logged_out = Signal(bool)
 
-    def __init__(self, services: Services, runner: TaskRunner, staff: StaffInfo) -> None:
+    def __init__(self, services: Services, runner: TaskRunner, staff: StaffInfo, *,
+                 punch_on_login: bool = False) -> None:
+        """``punch_on_login``: the window opens on a login (not for a test or a tool): punch if it is the
+        day's first, on the write pool, and say so in the status line."""
         super().__init__()
         self.services, self.runner, self.staff = services, runner, staff
         self.setWindowTitle(self.tr("窗口工作台 — ") + staff.hall_name)
@@ -45,19 +51,23 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.intake, self.tr("收件受理(&2)"))
         self.tabs.addTab(self.ledger, self.tr("台账(&3)"))
         self.tabs.addTab(self.enquiry, self.tr("首问登记(&4)"))
-        self.setCentralWidget(self.tabs)
+        self.empty_post_alarm = make_empty_post_alarm(services, runner, staff, self)
+        self.setCentralWidget(self._central())
         self.status = CounterStatusBar(services, runner, self)
         self.status.set_staff(staff)
         self.setStatusBar(self.status)
         self.sync_worker = SyncWorker(services, self)
         self.sync_worker.status_changed.connect(self.status.show_sync)
         self.sync_worker.synced.connect(lambda _r: self._on_case_changed(""))
+        self.sync_worker.synced.connect(lambda _r: self._on_synced_attendance())
         self.runner.write_committed.connect(self.sync_worker.request)
         self.status.quarantine_requested.connect(self.open_quarantine)
         self.lock_overlay = LockOverlay(services, runner, self)
         self.idle = IdleWatcher(services.idle_lock_minutes(), self)
         self.idle.idle.connect(self.lock)
+        self.lock_overlay.unlocked.connect(lambda: self._set_signed_in(self.staff.id))
         self._make_actions()
+        self._make_attendance()
         self.intake.case_saved.connect(self._on_intake_case_saved)
         self.ledger.case_changed.connect(self._on_case_changed)
         self.home.case_changed.connect(self._on_case_changed)
@@ -68,11 +78,82 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.status.refresh()
         self.home.refresh()
-        self.runner.run(services.lifecycle.deem_lapsed, lambda ids: ids and self._on_case_changed(""),
-                        write=True, owner=self)
+        # Art. 32: lapsed cases deemed accepted at start and whenever the day turns over while it runs
+        self.lapse_watcher = LapseWatcher(services, runner, self)
+        self.lapse_watcher.cases_deemed.connect(lambda _ids: self._on_case_changed(""))
+        self.lapse_watcher.start()
+        self._set_signed_in(staff.id)
+        if punch_on_login:
+            self.punch_on_login()
         self.sync_worker.start()
         self._audit_cancel = threading.Event()
         QTimer.singleShot(0, self._check_audit_chain)  # once the window is up: never on the way to it
+
+    def _central(self) -> QWidget:
+        """The tabs, with the 空岗 banner above them when that screen is installed (hidden when none)."""
+        if self.empty_post_alarm is None:
+            return self.tabs
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.empty_post_alarm)
+        layout.addWidget(self.tabs, 1)
+        return central
+
+    # -- attendance (考勤) ---------------------------------------------------------------------------
+    def _make_attendance(self) -> None:
+        """The 考勤 menu between 操作 and 工具, its F7 being the home panel's 打卡; in the status line the
+        last punch ("已打卡 08:27") and 待我审批 n."""
+        self.attendance = AttendanceMenu(self.services, self.runner, self.staff, self, self.home.punch_panel.punch)
+        actions = self.menuBar().actions()
+        self.menuBar().insertMenu(actions[1] if len(actions) > 1 else None, self.attendance.menu)
+        self.punch_status = QLabel()
+        self.punch_status.setObjectName("punchStatus")
+        self.status.removeWidget(self.status.clock_label)  # the clock stays last, at the right
+        for widget in (self.punch_status, self.attendance.pending_button, self.status.clock_label):
+            self.status.addPermanentWidget(widget)
+        self.status.clock_label.show()
+        self.attendance.pending_button.setVisible(self.attendance.pending_count > 0)
+        self.home.punch_panel.punched.connect(lambda result: self.show_punch(result.message, result.flagged))
+        self.attendance.requests_changed.connect(self.home.punch_panel.refresh)
+
+    def show_punch(self, text: str, flagged: bool = False) -> None:
+        """The punch line in the status bar: "已打卡 08:27" (amber when the punch needs review)."""
+        self.punch_status.setText(text)
+        self.punch_status.setToolTip(text)
+        self.punch_status.setStyleSheet("color: #8a6d00;" if flagged or "待核" in text else "color: #1b7f3b;")
+
+    def punch_on_login(self) -> None:
+        """The day's first login punches (services.attendance.punch_on_login, on the write pool); a failure
+        does not stand in the way of work: the status line says so and F7 is there."""
+        attendance, actor = self.services.attendance, Actor(self.staff.id, self.staff.name)
+        self.runner.run(lambda: attendance.punch_on_login(actor), self._on_login_punched,
+                        self._on_login_punch_failed, write=True, owner=self)
+
+    def _on_login_punched(self, result) -> None:  # PunchResult | None (None: punched today already)
+        if result is None:
+            return
+        self.show_punch(self.tr("登录时已自动打卡：") + result.message, result.flagged)
+        self.home.punch_panel.show_result(result, self.tr("登录时已自动打卡："))
+        self.home.punch_panel.refresh()
+
+    def _on_login_punch_failed(self, exc: Exception) -> None:
+        log.warning("punch on login failed: %s", getattr(exc, "__traceback_text__", exc))
+        reason = exc.message if isinstance(exc, DomainError) else self.tr("打卡记录未能保存")
+        self.show_punch(self.tr("登录时自动打卡未成功：") + reason + self.tr("，请按 F7 打卡"), True)
+
+    def _on_synced_attendance(self) -> None:
+        self.attendance.refresh_windows()
+        refresh = getattr(self.empty_post_alarm, "refresh", None)
+        if refresh is not None:
+            refresh()
+
+    def _set_signed_in(self, staff_id: str | None) -> None:
+        """Tell the sync client who is at this counter (the server's 空岗 check), when it can be told."""
+        sync = getattr(self.services, "sync", None)
+        if sync is not None and hasattr(sync, "signed_in"):
+            sync.signed_in = staff_id
 
     def _check_audit_chain(self) -> None:
         """The audit chain end to end on a read worker (seconds on a big store); a break stays in
@@ -193,6 +274,7 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def lock(self) -> None:
+        self._set_signed_in(None)
         self.lock_overlay.lock(self.staff)
 
     def _on_intake_case_saved(self, _case_id: str) -> None:
@@ -239,6 +321,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         QSettings().setValue("ui/main_geometry", self.saveGeometry())
+        self._set_signed_in(None)
         self._audit_cancel.set()  # a check still walking a big chain must not hold up quitting
         self.sync_worker.stop()
         self.runner.wait_all(10000)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.attendance.cover import covers
 from app.authz import require, window_subject
 from app.cases import rules
 from app.cases.base import CaseUseCases
@@ -19,7 +20,7 @@ from app.ids import query_code, uuid7
 from app.numbering import case_number, take_number
 from app.validation import check_credit_code, check_name, check_phone, check_resident_id, check_text
 from db.models import Case, CaseMaterial, Matter
-from db.repositories import CaseRepository, ReferenceRepository
+from db.repositories import CaseRepository, ReferenceRepository, StaffRepository
 
 _NOTICE_OF = {
     Action.ACCEPT: "acceptance",
@@ -67,6 +68,16 @@ def _check_materials(materials: Sequence[MaterialCheck]) -> None:
         check_text(m.note, field="materials", label="材料备注", max_len=2000)
 
 
+def _acting_for(s: Session, actor: Actor, window_id: str | None, now: dt.datetime) -> str:
+    """AB岗: the A whose window ``actor`` takes in for while covering it ('' at one's own window)."""
+    if not window_id or actor.id is None:
+        return ""
+    staff = StaffRepository(s).get(actor.id)
+    if staff is None or staff.window_id == window_id:
+        return ""
+    return next((c.leave.staff_id for c in covers(s, actor.id, now) if c.window.id == window_id), "")
+
+
 class IntakeService(CaseUseCases):
     """收件 with an optional immediate decision, and later decisions on received cases."""
 
@@ -83,6 +94,7 @@ class IntakeService(CaseUseCases):
             window_id = window_id or self._device_window(s)  # not named: received at this PC's window
             require(s, actor, "case.intake", window_subject(s, window_id, matter.department_id))
             case = self._new_case(s, matter, applicant, remark, req.materials, now, window_id, actor)
+            case.acting_for = _acting_for(s, actor, window_id, now)
             summary = "收件"
             extra: dict[str, Any] = {}
             self._issue(s, case, "receipt", actor, {"items": _items(req.materials, all_items=True)})
@@ -96,8 +108,13 @@ class IntakeService(CaseUseCases):
         self, actor: Actor, case_id: str, expected_version: int, decision: DecisionInput,
         materials: Sequence[MaterialCheck],
     ) -> CaseView:
-        """A decision on a case received earlier or returned with corrections."""
+        """A decision on a case received earlier or returned with corrections. A received case whose
+        notify limit has passed is deemed accepted first, and the decision is refused (Art. 32)."""
         _check_materials(materials)
+        if self.deem_lapsed([case_id]):
+            raise InvalidInput(
+                f"收件已超过{self.ctx.int_parameter('notify_limit_days')}个工作日告知期限，依法自收到材料之日起"
+                "即为受理，已登记为视为受理；不能再告知补正或不予受理，也无需再作受理决定。", field="decision")
         with self.ctx.action() as s:
             case = self._load_for(s, actor, "case.intake", case_id, expected_version)
             matter = ReferenceRepository(s).matter(case.matter_id)

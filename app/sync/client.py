@@ -99,6 +99,9 @@ class SyncService:
         self.timeout = timeout
         self.tuning = Tuning()
         self.reference_listeners: list[Callable[[], None]] = []  # called after reference data changed
+        # the staff id signed in at this PC (None: nobody, locked); the UI sets it on login, logout and
+        # lock, and every sync request tells the server (X-Counter-Desk-Staff, for its 空岗 check)
+        self.signed_in: str | None = None
         self._lock = threading.Lock()
         self._online: bool | None = None
         self._last_attempt: dt.datetime | None = None
@@ -216,7 +219,7 @@ class SyncService:
         return credential
 
     def _api(self, url: str, credential: str = "") -> ServerApi:
-        return ServerApi(url, credential, transport=self.transport, timeout=self.timeout)
+        return ServerApi(url, credential, transport=self.transport, timeout=self.timeout, signed_in=self.signed_in)
 
     def _first_sync(self, url: str, progress: Callable[[int], None] | None = None) -> None:
         try:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import httpx
 
 log = logging.getLogger(__name__)
+STAFF_HEADER = "X-Counter-Desk-Staff"  # who is signed in at this PC ('' nobody): the server's 空岗 check
 ENROL_CODES = ("enrolment_code_invalid", "enrolment_code_used", "enrolment_code_expired")
 
 
@@ -30,10 +31,10 @@ class ServerApi:
     """One conversation with the server at ``base_url`` (close it, or use it as a context manager)."""
 
     def __init__(self, base_url: str, credential: str = "", *, transport: httpx.BaseTransport | None = None,
-                 timeout: float = 10.0) -> None:
+                 timeout: float = 10.0, signed_in: str | None = None) -> None:
         import httpx  # here, not at the top: a counter with no server never pays for it at start
 
-        headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+        headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), STAFF_HEADER: signed_in or ""}
         if credential:
             headers["Authorization"] = f"Bearer {credential}"
         self.http = httpx.Client(base_url=base_url, headers=headers, transport=transport, timeout=timeout)
@@ -46,6 +47,10 @@ class ServerApi:
 
     def close(self) -> None:
         self.http.close()
+
+    def sign_in(self, staff_id: str | None) -> None:
+        """Who is signed in at this PC now (None: nobody), sent with every later request."""
+        self.http.headers[STAFF_HEADER] = staff_id or ""
 
     def use_credential(self, credential: str) -> None:
         self.http.headers["Authorization"] = f"Bearer {credential}"

@@ -22,7 +22,7 @@ from app.sync.protocol import (
     hall_ref_scope,
     hall_scope,
 )
-from app.sync.rows import entity_id, entity_row
+from app.sync.rows import ENTITIES, entity_id, entity_row
 from db.models import (
     Base,
     CalendarDay,
@@ -41,6 +41,11 @@ from db.models import (
 )
 from db.sync_repository import SyncRepository
 
+# the hall's attendance rows travel in its work scope too (schedules, punches, imports, leave, 补签,
+# 空岗, 查岗, published months), each table with its hall
+ATTENDANCE_ENTITIES = (Entity.SCHEDULE, Entity.PUNCH, Entity.ATTENDANCE_IMPORT, Entity.LEAVE, Entity.MAKEUP,
+                       Entity.EMPTY_POST, Entity.INSPECTION, Entity.ATTENDANCE_MONTH)
+
 
 def _parts(scope: str, hall_id: str) -> list[tuple[str, type[Base], dict[str, Any]]]:
     """(entity, model, filter) of the local rows that make up ``scope``."""
@@ -54,7 +59,8 @@ def _parts(scope: str, hall_id: str) -> list[tuple[str, type[Base], dict[str, An
         hall_ref_scope(hall_id, "parameters"): [(Entity.PARAMETER, Parameter, {})],
         hall_scope(hall_id): [(Entity.CASE, Case, {"hall_id": hall_id}), (Entity.NOTICE, Notice, {}),
                               (Entity.SUSPENSION, Suspension, {}), (Entity.ENQUIRY, Enquiry, {"hall_id": hall_id}),
-                              (Entity.VOID_NUMBER, VoidNumber, {"hall_id": hall_id})],
+                              (Entity.VOID_NUMBER, VoidNumber, {"hall_id": hall_id}),
+                              *((e, ENTITIES[e][0], {"hall_id": hall_id}) for e in ATTENDANCE_ENTITIES)],
     }
     return parts.get(scope, [])
 

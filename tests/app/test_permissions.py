@@ -6,12 +6,14 @@ the grants (what a scope means), not computed by the code under test."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from app.attendance.schedule import default_schedule, schedule_content
 from app.context import Actor
 from app.dto import EnquiryInput
 from app.errors import DomainError, NotPermitted
@@ -25,11 +27,9 @@ OWN, SAME_DEPARTMENT, OTHER_DEPARTMENT = "01", "02", "03"
 TARGETS = (OWN, SAME_DEPARTMENT, OTHER_DEPARTMENT)
 # actions the attendance, rating and appraisal work adds: in the table now, services come with them
 LATER = {
-    "leave.approve_day", "leave.approve_two_days", "leave.approve_longer", "punch.makeup_approve",
-    "attendance.import", "schedule.change", "post.cover_assign", "inspection.record", "rating.appeal_decide",
+    "post.cover_assign", "rating.appeal_decide",
     "rating.rectify_verify", "peer_evaluation.manage", "appraisal.comment", "appraisal.adjust",
     "appraisal.publish", "appraisal.quota_raise", "commendation.record", "void_register.view", "notice.void",
-    "attendance.self", "attendance.view", "attendance.publish",
 }
 
 
@@ -145,6 +145,42 @@ def _enrol(b: Bench, who: Actor, target: str) -> None:
         pass  # permitted: it went on to the (absent) server
 
 
+# -- attendance: requests of someone at the target window (sunhao is moved to window 01 for OWN) ----------
+_REQUESTER = {OWN: "sunhao", SAME_DEPARTMENT: "liqiang", OTHER_DEPARTMENT: "wangfang"}
+_LEAVE_DAY = {OWN: 4, SAME_DEPARTMENT: 5, OTHER_DEPARTMENT: 6}  # March 2026, one day each: no AB岗 clash
+
+
+def _requester(b: Bench, target: str) -> Actor:
+    login = _REQUESTER[target]
+    with sqlite3.connect(b.s.ctx.db.path) as con:
+        if target == OWN:
+            con.execute("UPDATE staff SET window_id = (SELECT window_id FROM staff WHERE login = 'zhangmin'), "
+                        "department_id = (SELECT department_id FROM staff WHERE login = 'zhangmin') "
+                        "WHERE login = 'sunhao'")
+        staff_id, name = con.execute("SELECT id, name FROM staff WHERE login = ?", (login,)).fetchone()
+    return Actor(staff_id, name)
+
+
+def _leave(days: int) -> Callable[[Bench, str], None]:
+    def setup(b: Bench, target: str) -> None:
+        first = _LEAVE_DAY[target] if days == 1 else 9
+        start = dt.datetime(2026, 3, first, 8, 30)
+        end = dt.datetime(2026, 3, first + days - 1, 17, 30)
+        b.prepared = b.s.attendance.request_leave(_requester(b, target), "事假", start, end, "家中有事").id
+    return setup
+
+
+def _makeup(b: Bench, target: str) -> None:
+    b.prepared = b.s.attendance.request_makeup(_requester(b, target), dt.date(2026, 3, 2), "start",
+                                               dt.datetime(2026, 3, 2, 8, 28), "指纹机未识别").id
+
+
+def _import(b: Bench, who: Actor, target: str) -> None:
+    path = b.s.ctx.db.path.parent / "machine.csv"
+    path.write_text("工号,姓名,打卡时间,设备\n1002,李强,2026-03-02 08:25:00,1\n", encoding="utf-8")
+    b.s.attendance.import_file(who, path, {"staff_no": 0, "name": 1, "at": 2, "terminal": 3})
+
+
 Call = Callable[[Bench, Actor, str], Any]
 CALLS: dict[str, tuple[Call, bool]] = {  # action -> (call, whether it is on a window's work)
     "case.intake": (lambda b, a, t: b.s.intake.open_case(
@@ -162,11 +198,24 @@ CALLS: dict[str, tuple[Call, bool]] = {  # action -> (call, whether it is on a w
     "device.enrol": (_enrol, False),
     "staff.roles": (lambda b, a, t: b.s.staff.set_roles(a, b.ids["wangfang"].id, ["clerk", "chief"], "任命首席代表"),
                     False),
+    "attendance.self": (lambda b, a, t: b.s.attendance.punch(a), False),
+    "attendance.view": (lambda b, a, t: b.s.attendance.inspections(a, mine=False), False),
+    "attendance.publish": (lambda b, a, t: b.s.attendance.publish_month(a, 2026, 2), False),
+    "leave.approve_day": (lambda b, a, t: b.s.attendance.decide_leave(a, b.prepared, True, "同意"), True),
+    "leave.approve_two_days": (lambda b, a, t: b.s.attendance.decide_leave(a, b.prepared, True, "同意"), False),
+    "leave.approve_longer": (lambda b, a, t: b.s.attendance.decide_leave(a, b.prepared, True, "同意"), False),
+    "punch.makeup_approve": (lambda b, a, t: b.s.attendance.decide_makeup(a, b.prepared, True, "属实"), True),
+    "attendance.import": (_import, False),
+    "schedule.change": (lambda b, a, t: b.s.attendance.set_schedule(
+        a, schedule_content(default_schedule()), "按新作息调整"), False),
+    "inspection.record": (lambda b, a, t: b.s.attendance.record_inspection(a, b.windows[OWN], "在岗", ""), False),
 }
 
 
-SETUP: dict[str, Callable[[Bench, str], None]] = {"notice.reprint": _first_print,
-                                                   "quarantine.resolve": _quarantine_one}
+SETUP: dict[str, Callable[[Bench, str], None]] = {
+    "notice.reprint": _first_print, "quarantine.resolve": _quarantine_one, "leave.approve_day": _leave(1),
+    "leave.approve_two_days": _leave(2), "leave.approve_longer": _leave(3), "punch.makeup_approve": _makeup,
+}
 
 
 def test_every_action_of_the_table_is_exercised_here_or_declared_for_later() -> None:

@@ -39,8 +39,8 @@ from sqlalchemy.orm import Session
 from app.permissions import format_roles
 from app.sync.checksum import scope_checksum
 from app.sync.protocol import STAFF_SET_ROLES, Code, OpStatus, hall_ref_scope, hall_scope
-from app.sync.rows import entity_row
-from app.sync.verify import local_checksum
+from app.sync.rows import ENTITIES, entity_row
+from app.sync.verify import ATTENDANCE_ENTITIES, local_checksum
 from db.engine import create_sqlite_engine
 from db.models import Case, Enquiry, Notice, OutboxOp, Staff, Suspension, VoidNumber
 
@@ -61,6 +61,10 @@ def hall_rows(s: Session, hall_id: str) -> Rows:
         rows[("enquiry", enquiry.id)] = entity_row("enquiry", enquiry)
     for void in s.scalars(select(VoidNumber).where(VoidNumber.hall_id == hall_id)):
         rows[("void_number", void.id)] = entity_row("void_number", void)
+    for entity in ATTENDANCE_ENTITIES:  # schedules, punches, imports, leave, 补签, 空岗, 查岗, months
+        model: Any = ENTITIES[entity][0]
+        for row in s.scalars(select(model).where(model.hall_id == hall_id)):
+            rows[(entity.value, row.id)] = entity_row(entity, row)
     return rows
 
 
@@ -236,6 +240,25 @@ def _check_other_commit(server: ServerView, name: str, c: Mapping[str, Any], f: 
         row = server.rows.get(("void_number", c["void_id"]))
         if row is None or row["number"] != c["voided"]:
             f.add(f"{name}: voided number {c['voided']} ({c['void_id']}) is not in the server's register (lost)")
+    else:
+        _check_attendance_commit(server, name, c, f)
+
+
+def _check_attendance_commit(server: ServerView, name: str, c: Mapping[str, Any], f: Findings) -> None:
+    """2, for attendance: a punch, the attendance machine's import, a leave asked for or decided."""
+    if "punch_id" in c:  # append-only
+        if ("punch", c["punch_id"]) not in server.rows:
+            f.add(f"{name}: committed punch {c['punch_id']} is not on the server (lost)")
+    elif "import_id" in c:  # the attendance machine's day: the import and each punch it brought
+        if ("attendance_import", c["import_id"]) not in server.rows:
+            f.add(f"{name}: committed import {c['import_id']} is not on the server (lost)")
+        for pid in c.get("punch_ids", []):
+            if ("punch", pid) not in server.rows:
+                f.add(f"{name}: punch {pid} of import {c['import_id']} is not on the server (lost)")
+    elif "leave_id" in c:  # asked for (version 1) or decided (version 2; a legitimate refusal: check 4)
+        row = server.rows.get(("leave_request", c["leave_id"]))
+        if row is None:
+            f.add(f"{name}: committed leave request {c['leave_id']} is not on the server (lost)")
 
 
 def check_unique(server: ServerView, stores: list[StoreView], f: Findings) -> None:
@@ -250,6 +273,19 @@ def check_unique(server: ServerView, stores: list[StoreView], f: Findings) -> No
         for value, ids in sorted(holders.items()):
             if len(ids) > 1:
                 f.add(f"duplicate {entity} {column} {value}: held by {len(ids)} records {sorted(ids)}")
+    for where, rows in [("server", server.rows), *((st.name, st.rows) for st in stores)]:
+        _check_punch_keys(where, rows, f)
+
+
+def _check_punch_keys(where: str, rows: Rows, f: Findings) -> None:
+    """3: a punch is recorded once: one row per natural key (staff, device, time)."""
+    punches: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for (e, rid), row in rows.items():
+        if e == "punch":
+            punches[(str(row["staff_id"]), str(row["device_id"]), str(row["at"]))].append(rid)
+    for key, ids in sorted(punches.items()):
+        if len(ids) > 1:
+            f.add(f"{where}: punch {key} recorded {len(ids)} times {sorted(ids)}")
 
 
 def check_voids(server: ServerView, stores: list[StoreView], f: Findings) -> None:
@@ -330,7 +366,12 @@ def _check_op(name: str, op: Op, stored: tuple[str, str] | None, epoch: str, f: 
 
 def _legitimate_conflict(op: Op) -> bool:
     """A role change another counter beat (conflict/state_mismatch): quarantined by design, when
-    the server's row it was answered with really held other roles than the op started from."""
+    the server's row it was answered with really held other roles than the op started from. A leave
+    approved here while the window's other post holder's leave was approved at another counter (AB岗:
+    rejected rule_violation, the server still holding the request pending for the leadership)."""
+    if op.kind == "leave.decide":
+        return (op.status == "quarantined" and op.result == OpStatus.REJECTED and op.code == Code.RULE_VIOLATION
+                and isinstance(op.server_row, Mapping) and op.server_row.get("status") == "pending")
     if op.kind != STAFF_SET_ROLES or op.status != "quarantined" or op.result != OpStatus.CONFLICT \
             or op.code != Code.STATE_MISMATCH or not isinstance(op.server_row, Mapping):
         return False

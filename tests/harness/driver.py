@@ -2,8 +2,11 @@
 
 It opens a counter store with app.services.Services (exactly what the desktop app does), performs
 random real actions as the window's clerk -- intakes with each decision, enquiries, later steps on
-its own cases, voids of its papers and of skipped numbers of its blocks, and (rarely) the hall's
-administrator changing the roles of a person who is none of the harness's clerks -- and calls
+its own cases, voids of its papers and of skipped numbers of its blocks, attendance (its clerk's
+punches, leave asked for and decided by the department's chief authorised here, the attendance
+machine's file of the day imported by the hall's administrator: the same day's file may be imported
+at several counters), and (rarely) the hall's administrator changing the roles of a person who is
+none of the harness's clerks -- and calls
 ``services.sync.sync_once()`` at random moments. Every committed action and every sync outcome is
 one line on stdout, flushed at once, so whatever the harness reads was really committed (a line
 may be missing if the kill came between commit and print; never the reverse)::
@@ -11,6 +14,9 @@ may be missing if the kill came between commit and print; never the reverse)::
     COMMIT {"action": "intake", "case_id": ..., "version": 1, "status": "accepted", "notices": [...]}
     COMMIT {"action": "void_number", "void_id": ..., "voided": "DEMO-2026-SL000123"}
     COMMIT {"action": "set_roles", "staff_id": ..., "roles_before": "clerk", "roles": ["clerk", "chief"]}
+    COMMIT {"action": "punch", "punch_id": ...}              # attendance (考勤): a punch at this PC,
+    COMMIT {"action": "leave", "leave_id": ..., "version": 1} # a leave asked for, or decided (version 2),
+    COMMIT {"action": "import", "import_id": ..., "punch_ids": [...]}  # the attendance machine's day
     REFUSED {"action": "complete", "error": "..."}          # a domain rule said no; nothing written
     SYNC {"pushed": 3, "applied": 3, ..., "pending_after": 0}
     SYNCFAIL {"error": "SyncUnavailable", "message": "..."}
@@ -43,7 +49,7 @@ from app.errors import DomainError
 from app.numbering import NOTICE_CODES, notice_number
 from app.permissions import format_roles, parse_roles
 from app.services import Services
-from db.models import Case, CaseMaterial, Hall, Matter, Notice, NumberBlock, Staff, VoidNumber
+from db.models import Case, CaseMaterial, Hall, Matter, Notice, NumberBlock, Punch, Staff, VoidNumber
 from tests.app.kit import resident_id
 
 START = dt.datetime(2026, 3, 2, 9, 0)  # a working Monday well inside the demo calendar
@@ -127,6 +133,12 @@ class Counter:
             self.void_number()
         elif self.rare_ops and roll < 0.74:
             self.set_roles()
+        elif self.rare_ops and roll < 0.79:
+            self.punch()
+        elif self.rare_ops and roll < 0.83:
+            self.leave()
+        elif self.rare_ops and roll < 0.845:
+            self.import_machine_day()
         else:
             self.case_step()
 
@@ -229,6 +241,65 @@ class Counter:
             emit("REFUSED", {"action": "set_roles", "error": exc.message})
             return
         emit("COMMIT", {"action": "set_roles", "staff_id": staff_id, "roles_before": before, "roles": list(roles)})
+
+    # -- attendance ------------------------------------------------------------------------------
+    def punch(self) -> None:
+        try:
+            result = self.services.attendance.punch(self.actor)
+        except DomainError as exc:  # e.g. punched a moment ago
+            emit("REFUSED", {"action": "punch", "error": exc.message})
+            return
+        emit("COMMIT", {"action": "punch", "punch_id": result.punch.id})
+
+    def leave(self) -> None:
+        """A leave asked for on a coming working day, or one of this clerk's pending ones decided by
+        the department's chief authorised at this PC (refused when its length needs a higher tier)."""
+        attendance = self.services.attendance
+        pending = [r for r in attendance.my_requests(self.actor) if r.kind == "leave" and r.status == "pending"]
+        if pending and self.rng.random() < 0.6:
+            item = self.rng.choice(pending)
+            approve = self.rng.random() < 0.8
+            call: Callable[[], Any] = lambda: attendance.decide_leave(  # noqa: E731
+                self.authoriser, item.id, approve, "" if approve else "窗口人手紧张")
+        else:
+            day = self.services.ctx.calendar().add_working_days(self.clock.now().date(), self.rng.randint(1, 15))
+            morning = self.rng.random() < 0.5
+            start = dt.datetime.combine(day, dt.time(8, 30) if morning else dt.time(14, 0))
+            end = dt.datetime.combine(day + dt.timedelta(days=self.rng.choice([0, 0, 1])),
+                                      dt.time(12, 0) if morning else dt.time(17, 30))
+            kind = self.rng.choice(["事假", "病假", "公假", "休假"])
+            call = lambda: attendance.request_leave(self.actor, kind, start, end, "家中有事")  # noqa: E731
+        try:
+            item = call()
+        except DomainError as exc:
+            emit("REFUSED", {"action": "leave", "error": exc.message})
+            return
+        emit("COMMIT", {"action": "leave", "leave_id": item.id, "version": item.version, "status": item.status})
+
+    def import_machine_day(self) -> None:
+        """The attendance machine's export of the day (the same for every counter that imports it that
+        day: its punches have ids from their natural key), imported by the administrator."""
+        day = self.clock.now().date()
+        day_rng = random.Random(day.toordinal())
+        with self.services.ctx.db.read() as s:
+            staff = [(p.staff_no, p.name) for p in s.scalars(select(Staff).where(Staff.staff_no != "")
+                                                              .order_by(Staff.staff_no))]
+        lines = ["工号,姓名,打卡时间,设备号"]
+        for no, name in day_rng.sample(staff, k=min(4, len(staff))):
+            at = dt.datetime.combine(day, dt.time(8, 0)) + dt.timedelta(seconds=day_rng.randrange(3600))
+            lines.append(f"{no},{name},{at:%Y-%m-%d %H:%M:%S},1号考勤机")
+        lines.append("9999,无此人,2026-13-45 25:61,1号考勤机")  # a bad row: reported, never taken
+        path = self.services.ctx.db.path.parent / f"machine-{day:%Y%m%d}.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        attendance = self.services.attendance
+        try:
+            result = attendance.import_file(self.admin, path, attendance.preview_import(path).mapping)
+        except DomainError as exc:
+            emit("REFUSED", {"action": "import", "error": exc.message})
+            return
+        with self.services.ctx.db.read() as s:
+            ids = list(s.scalars(select(Punch.id).where(Punch.import_id == result.import_id)))
+        emit("COMMIT", {"action": "import", "import_id": result.import_id, "punch_ids": ids})
 
     def case_step(self) -> None:
         cases = self.own_cases()

@@ -170,8 +170,10 @@ def test_the_driver_commits_real_work_and_reports_it(tmp_path: Path, demo_templa
     lines = child.lines()
     assert lines[0].startswith("READY") and lines[-1].startswith("DONE")
     committed = check.commits(lines)
-    assert committed and all({"case_id", "enquiry_id", "void_id", "staff_id"} & set(c) for c in committed)
-    assert {"void_number", "set_roles"} <= {c["action"] for c in committed}  # the rare actions (seed 7)
+    keys = {"case_id", "enquiry_id", "void_id", "staff_id", "punch_id", "leave_id", "import_id"}
+    assert committed and all(keys & set(c) for c in committed)
+    actions = {c["action"] for c in committed}
+    assert {"void_number", "set_roles"} <= actions and {"punch", "leave"} & actions  # the rare actions (seed 7)
     hall = json.loads(json.dumps(_hall_id(store)))
     view = check.read_store("c1", store, hall)
     # the store is a perfect "server" for itself: every reported commit is in it

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.dto import CaseRow, HomeSummary, StaffInfo
 from app.errors import DomainError
 from app.services import Services
+from ui.attendance.punch_panel import PunchPanel
 from ui.errors import show_error
 from ui.tasks import TaskRunner
 
@@ -80,6 +81,8 @@ class HomeWidget(QWidget):
         layout.setContentsMargins(12, 10, 12, 6)
         layout.setSpacing(8)
         layout.addWidget(self._build_greeting())
+        self.punch_panel = PunchPanel(services, runner, staff)
+        layout.addWidget(self.punch_panel)
         layout.addLayout(self._build_tiles())
         self.red_table, red_panel = self._build_warning_panel(
             "homeRed", self.tr("红牌（已超期）"), self.tr("暂无超期办件"), _RED)
@@ -87,7 +90,7 @@ class HomeWidget(QWidget):
             "homeYellow", self.tr("黄牌（即将到期）"), self.tr("暂无即将到期办件"), _YELLOW)
         layout.addWidget(red_panel, 1)
         layout.addWidget(yellow_panel, 1)
-        hints = QLabel(self.tr("F2 新收件　F3 台账　F4 首问登记　F5 刷新首页　Ctrl+L 锁屏　"
+        hints = QLabel(self.tr("F2 新收件　F3 台账　F4 首问登记　F5 刷新首页　F7 打卡　Ctrl+L 锁屏　"
                                "（在表格中按回车或双击打开办件）"))
         hints.setObjectName("homeHints")
         hints.setStyleSheet("color: #555;")
@@ -186,6 +189,7 @@ class HomeWidget(QWidget):
             self._again = True
             return
         self._loading = True
+        self.punch_panel.refresh()
         services, hall_id = self.services, self.staff.hall_id
         self.runner.run(lambda: _load_home(services, hall_id), self._on_home_loaded, self._on_home_failed)
 
