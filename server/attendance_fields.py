@@ -92,7 +92,7 @@ def check_when(value: Any, what: str, field: str, echo: EchoOf) -> dt.datetime:
     except ValueError as exc:
         raise bad(what, field, "不是有效的日期时间", echo) from exc
     if when.tzinfo is not None:
-        when = (when.astimezone(dt.UTC) + dt.timedelta(hours=8)).replace(tzinfo=None)
+        when = to_local(when.astimezone(dt.UTC).replace(tzinfo=None))
     if not EARLIEST <= when < LATEST:
         raise bad(what, field, "超出合理的时间范围", echo)
     return when
@@ -231,10 +231,15 @@ def hall_window(s: Session, hall_id: str, window_id: str | None, what: str, echo
     return window
 
 
+# Counters keep their local wall-clock time without an offset; every hall keeps China Standard Time
+# (UTC+8, no daylight saving). The server's times are naive UTC.
+HALL_UTC_OFFSET = dt.timedelta(hours=8)
+
+
 def to_utc(local: dt.datetime) -> dt.datetime:
     """A counter's local time (China Standard Time, UTC+8) as the server's naive UTC."""
-    return local - dt.timedelta(hours=8)
+    return local - HALL_UTC_OFFSET
 
 
 def to_local(utc: dt.datetime) -> dt.datetime:
-    return utc + dt.timedelta(hours=8)
+    return utc + HALL_UTC_OFFSET

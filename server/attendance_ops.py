@@ -47,6 +47,7 @@ from server.attendance_fields import (
     hall_window,
     list_parameter,
     number_parameter,
+    to_local,
     to_utc,
 )
 from server.oputil import Echo, OpContext, OpRefused, conflict, rejected
@@ -342,7 +343,7 @@ def _server_sheet(ctx: OpContext, year: int, month: int, echo: EchoOf) -> dict[s
     """The month's sheet computed from the server's rows (server.attendance_sheet)."""
     from server.attendance_sheet import hall_month_sheet
 
-    return hall_month_sheet(ctx.s, ctx.hall.id, year, month, (ctx.now + dt.timedelta(hours=8)).date())
+    return hall_month_sheet(ctx.s, ctx.hall.id, year, month, to_local(ctx.now).date())
 
 
 def apply_publish(ctx: OpContext) -> Echo:

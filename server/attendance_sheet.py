@@ -10,20 +10,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.attendance.schedule import Schedule, default_schedule, parse_schedule
+from app.attendance.common import schedule_in_force
+from app.attendance.schedule import Schedule, default_schedule
 from app.errors import DomainError
 from app.workcal import CalendarException, WorkingCalendar
-from db.models import AttendanceSchedule, CalendarDay
+from db.models import CalendarDay
 from server.attendance_fields import number_parameter
 
 
 def hall_schedule(s: Session, hall_id: str) -> Schedule:
-    row = s.scalars(select(AttendanceSchedule).where(AttendanceSchedule.hall_id == hall_id)
-                    .order_by(AttendanceSchedule.version.desc()).limit(1)).first()
-    if row is None:
-        return default_schedule()
+    """The schedule in force, as the counter reads it (app.attendance.common.schedule_in_force)."""
     try:
-        return parse_schedule(row.content, row.version)
+        return schedule_in_force(s, hall_id)
     except (DomainError, TypeError, ValueError, KeyError, AttributeError):  # stored rows were checked
         return default_schedule()
 

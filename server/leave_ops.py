@@ -26,8 +26,7 @@ from app.errors import DomainError
 from app.permissions import Holder, allowed, leave_approval_action
 from app.sync.protocol import LEAVE_CANCEL, LEAVE_DECIDE, LEAVE_REQUEST, MAKEUP_DECIDE, Code, Entity, OpStatus
 from app.sync.rows import entity_row
-from app.workcal import CalendarException, WorkingCalendar
-from db.models import CalendarDay, LeaveRequest, PunchMakeup, Staff, Window
+from db.models import LeaveRequest, PunchMakeup, Staff, Window
 from server.attendance_fields import (
     EchoOf,
     bad,
@@ -38,7 +37,7 @@ from server.attendance_fields import (
     number_parameter,
 )
 from server.attendance_ops import check_new, check_owner
-from server.attendance_sheet import hall_schedule
+from server.attendance_sheet import hall_calendar, hall_schedule
 from server.oputil import Echo, OpContext, OpRefused, conflict, rejected
 from server.permits import made_at, roles_at
 
@@ -105,7 +104,7 @@ def _check_days(ctx: OpContext, row: LeaveRequest, echo: EchoOf) -> None:
     """The days counted as the counter counts them (app.attendance.policy.leave_days on the server's
     schedule and calendar), and the approval tier they need."""
     try:
-        days = leave_days(hall_schedule(ctx.s, ctx.hall.id), server_calendar(ctx), row.kind, row.starts_at,
+        days = leave_days(hall_schedule(ctx.s, ctx.hall.id), hall_calendar(ctx.s), row.kind, row.starts_at,
                           row.ends_at)
     except DomainError as exc:
         raise rejected(Code.RULE_VIOLATION, exc.message, echo()) from exc
@@ -242,12 +241,6 @@ def apply_leave_cancel(ctx: OpContext) -> Echo:
 
 # -- 补签 -------------------------------------------------------------------------------------------
 
-def server_calendar(ctx: OpContext) -> WorkingCalendar:
-    days = ctx.s.scalars(select(CalendarDay)).all()
-    exceptions = [CalendarException(d.day, d.is_workday, d.name) for d in days]
-    return WorkingCalendar(exceptions, {e.day.year for e in exceptions})
-
-
 def _check_makeup_rules(ctx: OpContext, row: PunchMakeup, echo: EchoOf) -> None:
     if row.slot not in SLOTS or row.slot not in {x.name for x in expected_slots(hall_schedule(ctx.s, ctx.hall.id),
                                                                                     row.day)}:
@@ -258,7 +251,7 @@ def _check_makeup_rules(ctx: OpContext, row: PunchMakeup, echo: EchoOf) -> None:
         raise bad("补签申请", "reason", "不能为空", echo)
     asked = row.requested_at.date()
     limit = int(number_parameter(ctx.s, ctx.hall.id, "makeup.limit_days"))
-    if asked < row.day or server_calendar(ctx).working_days_between(row.day, asked) > limit:
+    if asked < row.day or hall_calendar(ctx.s).working_days_between(row.day, asked) > limit:
         raise rejected(Code.RULE_VIOLATION, f"补签应在当天起 {limit} 个工作日内提出。", echo())
 
 

@@ -33,13 +33,9 @@ from app.sync.protocol import (
     Code,
 )
 from db.models import Case, Inspection, LeaveRequest, Matter, PunchMakeup, Staff, Window
-from server.attendance_fields import number_parameter
+from server.attendance_fields import number_parameter, to_local, to_utc
 from server.oputil import OpContext, rejected
 from server.schema import StaffRoleChange
-
-# Counters report their local wall-clock time without an offset; every hall keeps China Standard
-# Time (UTC+8, no daylight saving). An op's time with an offset is taken as it says.
-COUNTER_UTC_OFFSET = dt.timedelta(hours=8)
 
 
 def made_at(ctx: OpContext) -> dt.datetime:
@@ -50,7 +46,7 @@ def made_at(ctx: OpContext) -> dt.datetime:
         if made.tzinfo is not None:
             made = made.astimezone(dt.UTC).replace(tzinfo=None)
         elif ctx.op.created_at:
-            made -= COUNTER_UTC_OFFSET
+            made = to_utc(made)  # a counter's local time (an op's time with an offset is taken as it says)
         skew = ctx.op.clock_skew_seconds
         if skew is not None and abs(skew) < 10 * 365 * 86400:
             made += dt.timedelta(seconds=skew)
@@ -154,7 +150,7 @@ def covered_windows(ctx: OpContext, staff_id: str, when: dt.datetime) -> frozens
     """Windows ``staff_id`` covers at ``when`` (naive UTC), by the counter's own rule
     (app.attendance.cover: the window's A away on approved leave then, and the staff its B or the
     named cover) applied to the server's rows."""
-    return covered_window_ids(ctx.s, staff_id, when + COUNTER_UTC_OFFSET)
+    return covered_window_ids(ctx.s, staff_id, to_local(when))
 
 
 def check_permission(ctx: OpContext, staff: Staff) -> None:
