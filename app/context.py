@@ -36,6 +36,17 @@ DEFAULT_PARAMETERS = {
     "empty_post.minutes": "10",
     "punch.clock_tolerance_minutes": "5",
     "inspection.findings": "在岗,离岗,着装不规范,玩手机,服务态度问题,其他",
+    # ratings (DOMAIN.md "Service rating"): the rating screen waits this long, then records 未评价
+    # (policy "unrated") or records nothing and leaves the case to the phone ("none")
+    "rating.timeout_seconds": "60",
+    "rating.timeout_policy": "unrated",
+    "rating.after_enquiry": "0",  # 1: the rating screen also asks after an enquiry
+    "rating.after_receipt": "0",  # 1: ... and after a receipt; the receipt then carries the QR code too
+    "rating.rectify_days": "15",  # 差评整改 limit in working days from the rating
+    "rating.callback_days": "5",  # 回访 limit in working days from the rectification
+    "rating.public_url": "",  # the address the QR code points to (the central server's, as applicants reach it)
+    "peer.min_ballots": "5",  # a person's 互评 result is shown only with this many ballots (never below 3)
+    "peer.dimensions": "服务态度,业务能力,工作纪律,团结协作",
 }
 
 

@@ -94,9 +94,14 @@ PERMISSIONS: dict[str, Permission] = {
     "post.cover_assign": _p("安排AB岗顶岗", {H: D, B: ALL}),
     "inspection.record": _p("登记查岗结果", {S: ALL, B: ALL}),
     # ratings and complaints (好差评、差评整改、互评)
-    "rating.appeal_decide": _p("裁定差评申诉", {S: ALL}, not_own=True),
-    "rating.rectify_verify": _p("核验差评整改", {S: ALL}),
-    "peer_evaluation.manage": _p("组织互评", {B: ALL}),
+    "rating.view": _p("查看评价结果和差评整改情况", {H: D, B: ALL, L: ALL, S: ALL}),
+    "rating.rectify_verify": _p("差评核实、回访和结案", {S: ALL}),
+    "rating.rectify": _p("登记差评整改措施", {H: D, S: ALL}),
+    "rating.phone_view": _p("查看评价人留下的回访电话", {S: ALL}),
+    "rating.appeal": _p("对本人收到的评价提出申诉", dict.fromkeys(Role, ALL)),
+    "rating.appeal_decide": _p("裁定评价申诉（申诉复核）", {L: ALL}, not_own=True),
+    "peer_evaluation.vote": _p("参加互评", dict.fromkeys(Role, ALL)),
+    "peer_evaluation.manage": _p("组织互评（开启、结束评议轮次）", {B: ALL}),
     # appraisal (量化考核)
     "appraisal.comment": _p("对本窗口考核提出意见", {H: D}),
     "appraisal.adjust": _p("调整考核得分", {B: ALL}, not_own=True),

@@ -250,7 +250,7 @@ def _windows(ref: ReferenceRepository, hall_id: str, rows: list[dict[str, Any]])
         dept = ref.department_by_code(w.get("department_code", ""))
         number = str(w["number"]).strip()
         out[number] = Window(id=uuid7(), hall_id=hall_id, number=number, name=w["name"],
-                             department_id=dept.id if dept else None)
+                             department_id=dept.id if dept else None, zone=str(w.get("zone") or "").strip()[:32])
     return out
 
 

@@ -101,6 +101,8 @@ class Window(Base):
     # rows refer to windows)
     a_staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     b_staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # the hall's zone (区域) the window stands in, from the hall file ('' none): a peer-evaluation scope
+    zone: Mapped[str] = mapped_column(String(32), default="", server_default="")
     __table_args__ = (UniqueConstraint("hall_id", "number"),)
 
 
@@ -209,6 +211,8 @@ class Case(Base):
     accepted_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     deferred_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # 补正: the day by which the applicant supplies what the one-time correction notice lists
+    correction_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     suspended_days: Mapped[int] = mapped_column(Integer, default=0)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
@@ -592,3 +596,141 @@ class AttendanceMonth(Base):
     published_by: Mapped[str] = mapped_column(String(36))
     published_at: Mapped[dt.datetime] = mapped_column(DateTime)
     __table_args__ = (UniqueConstraint("hall_id", "month", "version"),)
+
+
+# --- ratings and peer evaluation (好差评、差评整改、互评) ------------------------------------------
+
+
+class Rating(Base):
+    """The applicant's rating of one case (一次一评), append-only. ``level`` 5 非常满意 … 1 非常不满意;
+    None is 未评价 (the rating screen timed out), which a later phone rating may follow; a case has at
+    most one row with a level. ``channel``: counter (the rating screen, 评价器) or mobile (扫码评价).
+    ``staff_id`` is the person rated (who completed or handed over the case); ``reasons`` the national
+    list's codes for a 差评; ``callback_phone`` is shown only to the supervisor calling back."""
+
+    __tablename__ = "rating"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    case_id: Mapped[str] = mapped_column(String(36), index=True)
+    window_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    matter_id: Mapped[str] = mapped_column(String(36))
+    level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    callback_phone: Mapped[str] = mapped_column(String(32), default="")
+    channel: Mapped[str] = mapped_column(String(16))  # counter/mobile
+    trigger: Mapped[str] = mapped_column(String(16), default="")  # complete/deliver/enquiry/receipt
+    device_id: Mapped[str] = mapped_column(String(80), default="")
+    rated_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class RatingFollowup(Base):
+    """差评整改: the closed loop a 不满意/非常不满意 opens for the hall's supervisor. ``status``: verify (核实)
+    -> rectify (整改) -> callback (回访) -> closed; each step keeps who, when and what. ``rectify_due`` is
+    the working-day limit from the rating (parameter ``rating.rectify_days``), ``callback_due`` the one
+    from the rectification (``rating.callback_days``). Its id is derived from the rating's."""
+
+    __tablename__ = "rating_followup"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    rating_id: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[str] = mapped_column(String(36))
+    window_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    rectify_due: Mapped[dt.date] = mapped_column(Date)
+    verified_by: Mapped[str] = mapped_column(String(36), default="")
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    verify_finding: Mapped[str] = mapped_column(String(16), default="")  # substantiated/partly/unfounded
+    verify_note: Mapped[str] = mapped_column(Text, default="")
+    rectified_by: Mapped[str] = mapped_column(String(36), default="")
+    rectified_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    measures: Mapped[str] = mapped_column(Text, default="")
+    callback_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    callback_by: Mapped[str] = mapped_column(String(36), default="")
+    callback_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    callback_result: Mapped[str] = mapped_column(String(16), default="")  # satisfied/unsatisfied/unreachable
+    callback_note: Mapped[str] = mapped_column(Text, default="")
+    closed_by: Mapped[str] = mapped_column(String(36), default="")
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    close_note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class RatingAppeal(Base):
+    """申诉复核: the rated staff member appeals a rating as malicious or mistaken; leadership decides.
+    An upheld appeal takes the rating out of appraisal; the rating and the decision both stay."""
+
+    __tablename__ = "rating_appeal"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    rating_id: Mapped[str] = mapped_column(String(36), unique=True)
+    staff_id: Mapped[str] = mapped_column(String(36), index=True)
+    ground: Mapped[str] = mapped_column(String(16))  # malicious/mistaken
+    reason: Mapped[str] = mapped_column(Text)
+    appealed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))  # pending/upheld/dismissed
+    decided_by: Mapped[str] = mapped_column(String(36), default="")
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class PeerRound(Base):
+    """A round of peer evaluation (民主评议/互评) opened by the business section: its period, dimensions
+    with weights (``[{"code", "label", "weight"}]``, each scored 1–5), its scope (hall / department /
+    zone: each staff member rates the colleagues of their own group) and the ballots a person needs
+    before their result is shown (never fewer than 3). open -> closed; results come at the close."""
+
+    __tablename__ = "peer_round"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    title: Mapped[str] = mapped_column(String(100))
+    period: Mapped[str] = mapped_column(String(7))  # 2026-12 (monthly) or 2026-Q4 (quarterly)
+    dimensions: Mapped[list[Any]] = mapped_column(JSON)
+    scope: Mapped[str] = mapped_column(String(16))  # hall/department/zone
+    min_ballots: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # open/closed
+    opened_by: Mapped[str] = mapped_column(String(36))
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_by: Mapped[str] = mapped_column(String(36), default="")
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class PeerTurnout(Base):
+    """Who has voted in a round (public: the round shows turnout) — and nothing of what they voted.
+    ``verifier`` lets the rater's own password confirm it is the same voter changing their ballots
+    (app.peer.keys); it says nothing about the ballots without that password. The ballots themselves
+    are sealed to the server and kept only there, without rater, device, op or time."""
+
+    __tablename__ = "peer_turnout"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    round_id: Mapped[str] = mapped_column(String(36), index=True)
+    rater_id: Mapped[str] = mapped_column(String(36))
+    group_key: Mapped[str] = mapped_column(String(64))  # the rater's group in the round's scope
+    ratees: Mapped[int] = mapped_column(Integer)
+    verifier: Mapped[str] = mapped_column(String(64))
+    voted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __table_args__ = (UniqueConstraint("round_id", "rater_id"),)
+
+
+class PeerResult(Base):
+    """A person's result of a closed round, computed by the server from the sealed ballots: the number
+    of ballots and, only when it reaches the round's minimum, the average per dimension and the
+    weighted score. Below the minimum nothing but the count is kept."""
+
+    __tablename__ = "peer_result"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    round_id: Mapped[str] = mapped_column(String(36), index=True)
+    ratee_id: Mapped[str] = mapped_column(String(36))
+    ballots: Mapped[int] = mapped_column(Integer)
+    averages: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("round_id", "ratee_id"),)

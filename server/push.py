@@ -30,6 +30,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app.sync.protocol import (
+    ANONYMOUS_KINDS,
     ATTENDANCE_IMPORT,
     ATTENDANCE_PUBLISH,
     CASE_ACTIONS,
@@ -66,7 +67,9 @@ from server.engine import ServerDatabase
 from server.leave_ops import LEAVE_HANDLERS, held_echo
 from server.notice_ops import apply_enquiry
 from server.oputil import Echo, IncomingOp, OpContext, OpRefused, answer, rejected
+from server.peer_ops import PEER_HANDLERS, peer_echo
 from server.permits import check_permission
+from server.rating_ops import RATING_HANDLERS, rating_echo
 from server.schema import InboxOp, ScopeCounter, SyncDevice
 from server.staff_ops import apply_staff_roles
 from server.void_ops import apply_notice_void, apply_number_void, void_echo
@@ -79,6 +82,9 @@ ATTENDANCE_HANDLERS: dict[str, Handler] = {
     INSPECTION_RECORD: apply_inspection, INSPECTION_RESPOND: apply_inspection_response,
     ATTENDANCE_PUBLISH: apply_publish, **LEAVE_HANDLERS,
 }
+# ratings, 差评整改, appeals (server.rating_ops) and peer evaluation (server.peer_ops); each module
+# also gives the held row of its ops' entity: RATING_ECHO / PEER_ECHO
+OTHER_HANDLERS: dict[str, Handler] = {**RATING_HANDLERS, **PEER_HANDLERS}
 
 
 def _handler(kind: str) -> Handler | None:
@@ -92,7 +98,7 @@ def _handler(kind: str) -> Handler | None:
         return apply_notice_void
     if kind == NUMBER_VOID:
         return apply_number_void
-    return ATTENDANCE_HANDLERS.get(kind)
+    return ATTENDANCE_HANDLERS.get(kind) or OTHER_HANDLERS.get(kind)
 
 
 def current_echo(ctx: OpContext) -> Echo:
@@ -108,10 +114,18 @@ def current_echo(ctx: OpContext) -> Echo:
         return held_echo(ctx)
     if ctx.op.kind in ATTENDANCE_HANDLERS:
         return attendance_echo(ctx)
+    if ctx.op.kind in RATING_HANDLERS:
+        return rating_echo(ctx)
+    if ctx.op.kind in PEER_HANDLERS:
+        return peer_echo(ctx)
     return Echo()
 
 
 def _check_actor(ctx: OpContext) -> None:
+    if ctx.op.kind in ANONYMOUS_KINDS:
+        if ctx.op.actor_id is not None:  # the applicant's rating, a sealed ballot: never a staff member's
+            raise rejected(Code.INVALID_PAYLOAD, "评价和互评选票不应记录工作人员为操作人，服务器不接受该操作。")
+        return
     if ctx.op.actor_id is None:
         if ctx.op.kind not in SYSTEM_KINDS:
             raise rejected(Code.NOT_AUTHORISED, "操作没有记录操作人。")

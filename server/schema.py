@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db import models
@@ -29,7 +29,8 @@ DOMAIN_TABLES = (
     "department", "matter", "matter_material", "hall", "window", "staff", "calendar_day",
     "dishonest_party", "cases", "case_material", "suspension", "notice", "enquiry", "void_number",
     "attendance_schedule", "punch", "attendance_import", "leave_request", "punch_makeup", "empty_post",
-    "inspection", "attendance_month",
+    "inspection", "attendance_month", "rating", "rating_followup", "rating_appeal", "peer_round",
+    "peer_turnout", "peer_result",
 )
 
 
@@ -216,3 +217,42 @@ class PostPresence(ServerBase):
     window_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class BallotBoxKey(ServerBase):
+    """The server's key pair for sealed peer-evaluation ballots (server.peer_ops): counters encrypt
+    each ballot to ``public_key`` (it travels as the hall parameter ``peer.ballot_key``), so a
+    ballot waiting in a counter's outbox is unreadable there. Kept in the database so a restored
+    backup still opens the ballots counters push again."""
+
+    __tablename__ = "ballot_box_key"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)  # "current"
+    public_key: Mapped[str] = mapped_column(String(64))  # X25519, base64
+    private_key: Mapped[str] = mapped_column(String(64))  # X25519, base64
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class PeerBallot(ServerBase):
+    """One sealed ballot once opened: a round, the person rated, the scores — and a ballot key only
+    the rater's password can reproduce (app.peer.keys), so the same rater can replace it until the
+    round closes. No rater, device, op, sequence or time is kept, and the table has no rowid (its
+    order is the key's, not the arrival's)."""
+
+    __tablename__ = "peer_ballot"
+    round_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ratee_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ballot_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON)
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 - SQLAlchemy reads it as is
+
+
+class MobileRatingAttempt(ServerBase):
+    """扫码评价 verification attempts, for the rate limit: per client address and per case, counted in
+    a window of time. Only a hash of the address is kept."""
+
+    __tablename__ = "mobile_rating_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    query_code: Mapped[str] = mapped_column(String(16), index=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

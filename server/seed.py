@@ -104,7 +104,8 @@ def _write_hall(s: Session, data: dict[str, Any], hashes: dict[str, str]) -> Hal
     for w in data["windows"]:
         number = str(w["number"]).strip()
         windows[number] = Window(id=uuid7(), hall_id=hall.id, number=number, name=w["name"],
-                                 department_id=depts.get(w.get("department_code", "")))
+                                 department_id=depts.get(w.get("department_code", "")),
+                                 zone=str(w.get("zone") or "").strip()[:32])
     s.add_all(windows.values())
     s.flush()
     staff = []

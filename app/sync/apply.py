@@ -28,7 +28,8 @@ from db.sync_repository import SyncRepository
 
 # attendance records whose own ops hold them back (a leave decided here while the server's
 # version is older); schedules, 空岗 events and published months are only ever added
-OWN_RECORDS = {Entity.PUNCH, Entity.ATTENDANCE_IMPORT, Entity.LEAVE, Entity.MAKEUP, Entity.INSPECTION}
+OWN_RECORDS = {Entity.PUNCH, Entity.ATTENDANCE_IMPORT, Entity.LEAVE, Entity.MAKEUP, Entity.INSPECTION,
+               Entity.RATING, Entity.RATING_FOLLOWUP, Entity.RATING_APPEAL, Entity.PEER_ROUND, Entity.PEER_TURNOUT}
 WORK = {Entity.CASE, Entity.NOTICE, Entity.SUSPENSION, Entity.ENQUIRY, Entity.VOID_NUMBER, *OWN_RECORDS}
 NUMBERED = {Entity.CASE, Entity.NOTICE}
 

@@ -51,8 +51,28 @@ ATTENDANCE_KINDS = frozenset({
     PUNCH_ADD, ATTENDANCE_IMPORT, LEAVE_REQUEST, LEAVE_DECIDE, LEAVE_CANCEL, MAKEUP_REQUEST, MAKEUP_DECIDE,
     SCHEDULE_SET, INSPECTION_RECORD, INSPECTION_RESPOND, ATTENDANCE_PUBLISH,
 })
+# ratings and peer evaluation (好差评、差评整改、互评)
+RATING_RECORD = "rating.record"  # the applicant's rating at the rating screen (评价器); no staff actor
+RATING_APPEAL = "rating.appeal"  # 申诉: the rated staff member
+RATING_APPEAL_DECIDE = "rating.appeal_decide"  # 复核: leadership
+FOLLOWUP_VERIFY = "followup.verify"  # 差评整改: 核实
+FOLLOWUP_RECTIFY = "followup.rectify"  # 整改措施
+FOLLOWUP_CALLBACK = "followup.callback"  # 回访
+FOLLOWUP_CLOSE = "followup.close"  # 结案
+PEER_OPEN = "peer.open"  # a round of 互评 opened by the business section
+PEER_CLOSE = "peer.close"  # closed: the server computes the results from the sealed ballots
+PEER_TURNOUT = "peer.turnout"  # the rater has voted (their identity, none of their scores)
+PEER_BALLOT = "peer.ballot"  # one sealed ballot: no actor, payload encrypted to the server
+RATING_KINDS = frozenset({
+    RATING_RECORD, RATING_APPEAL, RATING_APPEAL_DECIDE, FOLLOWUP_VERIFY, FOLLOWUP_RECTIFY, FOLLOWUP_CALLBACK,
+    FOLLOWUP_CLOSE,
+})
+PEER_KINDS = frozenset({PEER_OPEN, PEER_CLOSE, PEER_TURNOUT, PEER_BALLOT})
 # kinds the counter performs as Actor.system() (actor_id None)
 SYSTEM_KINDS = frozenset({"case.deem_accepted"})
+# kinds that must carry no staff actor at all: the applicant's rating (never by or for the staff) and
+# a sealed ballot (nothing may link it to its rater); the server refuses them with an actor
+ANONYMOUS_KINDS = frozenset({RATING_RECORD, PEER_BALLOT})
 # an op kind -> the action of the permission table (app.permissions) its actor must hold; the
 # server checks it again for every op. A kind the system performs needs none.
 OP_PERMISSIONS: dict[str, str] = {
@@ -81,6 +101,15 @@ OP_PERMISSIONS: dict[str, str] = {
     SCHEDULE_SET: "schedule.change",
     INSPECTION_RECORD: "inspection.record",
     ATTENDANCE_PUBLISH: "attendance.publish",
+    RATING_APPEAL: "rating.appeal",
+    RATING_APPEAL_DECIDE: "rating.appeal_decide",
+    FOLLOWUP_VERIFY: "rating.rectify_verify",
+    FOLLOWUP_RECTIFY: "rating.rectify",
+    FOLLOWUP_CALLBACK: "rating.rectify_verify",
+    FOLLOWUP_CLOSE: "rating.rectify_verify",
+    PEER_OPEN: "peer_evaluation.manage",
+    PEER_CLOSE: "peer_evaluation.manage",
+    PEER_TURNOUT: "peer_evaluation.vote",
 }
 
 # number kinds a device may lease blocks of: the first argument of app.numbering.take_number
@@ -132,6 +161,12 @@ class Entity(StrEnum):
     EMPTY_POST = "empty_post"
     INSPECTION = "inspection"
     ATTENDANCE_MONTH = "attendance_month"
+    RATING = "rating"
+    RATING_FOLLOWUP = "rating_followup"
+    RATING_APPEAL = "rating_appeal"
+    PEER_ROUND = "peer_round"
+    PEER_TURNOUT = "peer_turnout"
+    PEER_RESULT = "peer_result"
     HALL = "hall"
     WINDOW = "window"
     STAFF = "staff"
@@ -150,7 +185,8 @@ REFERENCE_SCOPES = (REF_CATALOGUE, REF_CALENDAR, REF_DISHONEST)
 
 def hall_scope(hall_id: str) -> str:
     """The hall's work: cases, notices, enquiries, suspensions, voided numbers, and attendance
-    (schedules, punches, imports, leave, 补签, 空岗, 查岗, monthly sheets)."""
+    (schedules, punches, imports, leave, 补签, 空岗, 查岗, monthly sheets), ratings with their 差评整改
+    and appeals, and peer-evaluation rounds, turnout and results (never ballots)."""
     return f"hall:{hall_id}"
 
 

@@ -33,8 +33,14 @@ from db.models import (
     LeaveRequest,
     Matter,
     Notice,
+    PeerResult,
+    PeerRound,
+    PeerTurnout,
     Punch,
     PunchMakeup,
+    Rating,
+    RatingAppeal,
+    RatingFollowup,
     Staff,
     Suspension,
     VoidNumber,
@@ -63,6 +69,12 @@ ENTITIES: dict[str, tuple[type[Base], str]] = {
     Entity.EMPTY_POST: (EmptyPost, "id"),
     Entity.INSPECTION: (Inspection, "id"),
     Entity.ATTENDANCE_MONTH: (AttendanceMonth, "id"),
+    Entity.RATING: (Rating, "id"),
+    Entity.RATING_FOLLOWUP: (RatingFollowup, "id"),
+    Entity.RATING_APPEAL: (RatingAppeal, "id"),
+    Entity.PEER_ROUND: (PeerRound, "id"),
+    Entity.PEER_TURNOUT: (PeerTurnout, "id"),
+    Entity.PEER_RESULT: (PeerResult, "id"),
 }
 
 

@@ -45,6 +45,9 @@ from db.sync_repository import SyncRepository
 # 空岗, 查岗, published months), each table with its hall
 ATTENDANCE_ENTITIES = (Entity.SCHEDULE, Entity.PUNCH, Entity.ATTENDANCE_IMPORT, Entity.LEAVE, Entity.MAKEUP,
                        Entity.EMPTY_POST, Entity.INSPECTION, Entity.ATTENDANCE_MONTH)
+# ratings, 差评整改, appeals, and peer rounds / turnout / results (ballots never leave the server)
+RATING_ENTITIES = (Entity.RATING, Entity.RATING_FOLLOWUP, Entity.RATING_APPEAL, Entity.PEER_ROUND,
+                   Entity.PEER_TURNOUT, Entity.PEER_RESULT)
 
 
 def _parts(scope: str, hall_id: str) -> list[tuple[str, type[Base], dict[str, Any]]]:
@@ -60,7 +63,8 @@ def _parts(scope: str, hall_id: str) -> list[tuple[str, type[Base], dict[str, An
         hall_scope(hall_id): [(Entity.CASE, Case, {"hall_id": hall_id}), (Entity.NOTICE, Notice, {}),
                               (Entity.SUSPENSION, Suspension, {}), (Entity.ENQUIRY, Enquiry, {"hall_id": hall_id}),
                               (Entity.VOID_NUMBER, VoidNumber, {"hall_id": hall_id}),
-                              *((e, ENTITIES[e][0], {"hall_id": hall_id}) for e in ATTENDANCE_ENTITIES)],
+                              *((e, ENTITIES[e][0], {"hall_id": hall_id})
+                                for e in (*ATTENDANCE_ENTITIES, *RATING_ENTITIES))],
     }
     return parts.get(scope, [])
 

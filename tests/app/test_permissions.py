@@ -30,6 +30,7 @@ LATER = {
     "post.cover_assign", "rating.appeal_decide",
     "rating.rectify_verify", "peer_evaluation.manage", "appraisal.comment", "appraisal.adjust",
     "appraisal.publish", "appraisal.quota_raise", "commendation.record", "void_register.view", "notice.void",
+    "rating.view", "rating.rectify", "rating.phone_view", "rating.appeal", "peer_evaluation.vote",
 }
 
 

@@ -1,0 +1,1 @@
+"""Peer evaluation (民主评议/互评): rounds, turnout, sealed anonymous ballots, results."""

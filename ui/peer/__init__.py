@@ -1,0 +1,1 @@
+"""互评 screens: rounds, the ballot sheet, turnout and results."""
