@@ -94,6 +94,9 @@ class DecisionInput:
     supply_deadline: dt.date | None = None
     commitment_signed: bool = False
     correction_note: str = ""
+    # 补正: the day by which the applicant supplies the corrections (None: the hall's rectify_days
+    # working days from today)
+    correction_due: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,7 @@ class CaseView:
     materials: tuple[CaseMaterialView, ...]
     notices: tuple[NoticeView, ...] = ()
     allowed_actions: tuple[str, ...] = ()
+    correction_due: dt.date | None = None  # 补正: the applicant supplies the corrections by this day
 
 
 @dataclass(frozen=True)

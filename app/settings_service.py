@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from app.authz import require
 from app.context import DEFAULT_PARAMETERS, Actor, AppContext
 from app.documents.texts import check_notice_text
@@ -12,8 +14,14 @@ _INTEGER_KEYS = {"yellow_days_before": (0, 10), "notify_limit_days": (1, 5), "id
                  "rectify_days": (1, 30), "backup_keep": (1, 365),
                  # attendance
                  "leave.chief_max_days": (0, 30), "leave.business_max_days": (0, 60), "makeup.limit_days": (1, 30),
-                 "empty_post.minutes": (1, 240), "punch.clock_tolerance_minutes": (1, 60)}
-_LIST_KEYS = {"leave.types": "请假类别", "inspection.findings": "查岗结果"}
+                 "empty_post.minutes": (1, 240), "punch.clock_tolerance_minutes": (1, 60),
+                 # ratings and peer evaluation (a 互评 result is never shown on fewer than 3 ballots)
+                 "rating.timeout_seconds": (10, 600), "rating.rectify_days": (1, 30), "rating.callback_days": (1, 30),
+                 "peer.min_ballots": (3, 50)}
+_LIST_KEYS = {"leave.types": "请假类别", "inspection.findings": "查岗结果", "peer.dimensions": "互评维度"}
+_CHOICE_KEYS = {"rating.timeout_policy": ("unrated", "none"), "rating.after_enquiry": ("0", "1"),
+                "rating.after_receipt": ("0", "1")}
+SERVER_ONLY_KEYS = {"peer.ballot_key"}  # set by the central server (the key ballots are sealed to)
 _LIST_MAX_ITEMS, _LIST_MAX_CHARS = 20, 10
 
 
@@ -26,6 +34,14 @@ def check_parameter(key: str, value: str) -> str:
         return value
     if key in _LIST_KEYS:
         return _checked_list(key, value)
+    if key in _CHOICE_KEYS:
+        if value not in _CHOICE_KEYS[key]:
+            raise InvalidInput(f"参数 {key} 只能是 {' 或 '.join(_CHOICE_KEYS[key])}。", field=key)
+        return value
+    if key == "rating.public_url":
+        return _checked_url(key, value)
+    if key in SERVER_ONLY_KEYS:
+        raise InvalidInput(f"参数 {key} 由中心服务器设置，不能在本机更改。", field=key)
     if key.startswith("text."):  # the papers' wording: a rejection must keep both rights with their limits
         return check_notice_text(key, value)
     if key in DEFAULT_PARAMETERS or key == "seal_image":
@@ -67,3 +83,14 @@ class SettingsService:
             ReferenceRepository(s).set_parameter(key, value)
             self.ctx.audit(s, actor, action="parameter.set", entity="parameter", entity_id=key[:36],
                            summary=f"参数 {key} 设为 {value[:80]}", detail={"key": key, "value": value})
+
+
+def _checked_url(key: str, value: str) -> str:
+    """The address printed in the rating QR code: empty (no QR code) or an http(s) address."""
+    value = value.strip().rstrip("/")
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in value or len(value) > 200:
+        raise InvalidInput(f"参数 {key} 应为办事群众手机能打开的网址，例如 https://zwfw.example.gov.cn 。", field=key)
+    return value

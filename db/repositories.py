@@ -236,7 +236,7 @@ def _text_condition(session: Session, query: str, scope: Scope, *, prefix: bool)
 
 def _due_condition(statuses: Sequence[str], due_from: dt.date | None, due_before: dt.date | None) -> Any:
     """Cases whose running limit falls in [due_from, due_before): the promised date once accepted,
-    the notify limit while received and undecided."""
+    the notify limit while received and undecided, the 补正 deadline while a correction is awaited."""
 
     def window(col: Any) -> Any:
         cond = col.is_not(None)
@@ -249,6 +249,7 @@ def _due_condition(statuses: Sequence[str], due_from: dt.date | None, due_before
     return or_(
         Case.status.in_(list(statuses)) & window(Case.due_date),
         (Case.status == "received") & window(Case.notify_due),
+        (Case.status == "correction") & window(Case.correction_due),
     )
 
 

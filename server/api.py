@@ -27,7 +27,7 @@ from sqlalchemy import select
 from app.sync.protocol import PROTOCOL_VERSION, device_scopes
 from app.sync.rows import entity_row
 from db.models import Hall, Staff, Window
-from server import devices, numbers, posts
+from server import deeming, devices, numbers, posts
 from server.engine import ServerDatabase
 from server.errors import ApiError
 from server.meta import Clock, current_epoch, iso_utc, naive_utc, utc_now
@@ -197,13 +197,18 @@ def empty_posts_every() -> float:
 
 
 async def empty_post_loop(state: ServerState, every: float) -> None:
-    """Run the 空岗 check for every hall each ``every`` seconds until cancelled."""
+    """Run the periodic checks for every hall each ``every`` seconds until cancelled: 空岗, and
+    视为受理 of received cases whose notify limit has passed (server.deeming)."""
     while True:
         await asyncio.sleep(every)
         try:
             await asyncio.to_thread(posts.check_all_halls, state.db, state.now())
         except Exception:
             log.exception("empty-post check failed")
+        try:
+            await asyncio.to_thread(deeming.deem_all_halls, state.db, state.now())
+        except Exception:
+            log.exception("deeming lapsed cases failed")
 
 
 def create_app(db: ServerDatabase, settings: ServerSettings, clock: Clock = utc_now,

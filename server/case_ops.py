@@ -26,6 +26,7 @@ from app.sync.rows import column_values, entity_row
 from db.models import Case, CaseMaterial, Matter, Staff, Suspension, Window
 from db.repositories import CaseRepository, ReferenceRepository
 from db.void_repository import VoidRepository
+from server.attendance_fields import to_local
 from server.notice_ops import check_notices, write_notices
 from server.oputil import Echo, OpContext, OpRefused, conflict, parse_day, rejected, related
 from server.permits import covered_windows, made_at
@@ -108,10 +109,28 @@ def _check_state(ctx: OpContext, current: Case | None, snap: dict[str, Any]) -> 
         return
     if current is None:
         raise conflict(Code.CASE_UNKNOWN, "服务器上没有该办件（收件操作可能未被接受）。", case_echo(ctx, None))
+    if ctx.op.kind == "case.deem_accepted" and current.status != CaseStatus.RECEIVED.value:
+        raise OpRefused(OpStatus.DUPLICATE, Code.SUPERSEDED, "该办件在中心已视为受理，或已在告知期限内作出决定。",
+                        case_echo(ctx, current))
+    if _decided_in_time_over_deeming(ctx, current, snap):
+        return  # the decision the counter made within the limit prevails over the later 视为受理
     if current.status != ctx.op.payload.get("from") or current.version + 1 != snap.get("version"):
         label = rules.STATUS_LABELS.get(current.status, current.status)
         raise conflict(Code.STATE_MISMATCH, f"该办件已被其他窗口处理，服务器上当前状态为“{label}”。",
                        case_echo(ctx, current))
+
+
+def _decided_in_time_over_deeming(ctx: OpContext, current: Case, snap: dict[str, Any]) -> bool:
+    """A decision made on a received case within its notify limit (the op's time as corrected for
+    the device's clock, in hall time), arriving after the case was deemed accepted (by the server or
+    another counter) with nothing done to it since: the lawful decision stands (server.deeming)."""
+    if ctx.op.kind != "case.decide" or ctx.op.payload.get("from") != CaseStatus.RECEIVED.value:
+        return False
+    if current.status != CaseStatus.ACCEPTED.value or not current.deemed_accepted:
+        return False
+    if current.version != snap.get("version") or current.suspended_days:
+        return False
+    return to_local(made_at(ctx)).date() <= current.notify_due
 
 
 def _materials(snap: dict[str, Any]) -> list[MaterialCheck]:
@@ -139,6 +158,9 @@ def _check_rules(ctx: OpContext, action: Action | None, snap: dict[str, Any], ma
             )
         elif action == Action.REQUEST_CORRECTION:
             _check_correction(ctx, materials)
+            due, decided = parse_day(snap.get("correction_due")), parse_day(snap.get("decided_at"))
+            if due is not None and decided is not None:  # ops queued before the deadline was kept have none
+                rules.check_correction_due(due, decided)
         elif action == Action.REJECT:
             rules.check_reject(str(snap.get("reject_category", "")), str(snap.get("reject_reason", "")),
                                str(snap.get("reject_legal_basis", "")), str(snap.get("redirect_to", "")))

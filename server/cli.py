@@ -208,6 +208,17 @@ def cmd_empty_posts(args: argparse.Namespace, settings: ServerSettings) -> int:
     return 0
 
 
+def cmd_deem_lapsed(args: argparse.Namespace, settings: ServerSettings) -> int:
+    """视为受理 of the received cases past their notify limit, once (the server also does it with
+    every periodic check); every hall, or ``--hall``; prints how many."""
+    from server.deeming import deem_all_halls, deem_lapsed
+
+    db = _open(settings)
+    count = len(deem_lapsed(db, _hall_id(db, args.hall), _now())) if args.hall else deem_all_halls(db, _now())
+    print(f"{count} 件逾期未告知的办件已视为受理。")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="counter-desk-server", description="Counter Desk central server")
     p.add_argument("--db", help="database URL (postgresql://... or sqlite:///path)")
@@ -260,6 +271,9 @@ def _parser() -> argparse.ArgumentParser:
     posts.add_argument("--hall", required=True)
     posts.add_argument("--at", help="ISO time (naive: UTC)")
     posts.set_defaults(run=cmd_empty_posts)
+    deem = sub.add_parser("deem-lapsed", help="视为受理: received cases past their notify limit, once")
+    deem.add_argument("--hall", help="hall code (default: every hall)")
+    deem.set_defaults(run=cmd_deem_lapsed)
     return p
 
 

@@ -159,6 +159,8 @@ class IntakeService(CaseUseCases):
             extra["supply_deadline"] = d.supply_deadline.isoformat() if d.supply_deadline else None
         elif action == Action.REQUEST_CORRECTION:
             self._check_second_notice(s, case, materials)
+            case.correction_due = rules.check_correction_due(
+                d.correction_due or self.correction_default(today), today)
             self._transition(case, action)
         else:
             rules.check_reject(d.reject_category, d.reject_reason, d.reject_legal_basis, d.redirect_to)
@@ -169,8 +171,16 @@ class IntakeService(CaseUseCases):
             case.redirect_to = d.redirect_to.strip()
         case.decided_at = self.ctx.clock.now()
         payload = self._notice_payload(action, materials, d)
+        if action == Action.REQUEST_CORRECTION and case.correction_due is not None:
+            payload["supply_deadline"] = case.correction_due.isoformat()  # printed: 请于…前补正
         extra["notice"] = self._issue(s, case, _NOTICE_OF[action], actor, payload)
         return extra
+
+    def correction_default(self, day: dt.date | None = None) -> dt.date:
+        """The 补正 deadline the decision dialog proposes: the hall's ``rectify_days`` working days
+        after ``day`` (today)."""
+        day = day or self.ctx.today()
+        return self.ctx.calendar().add_working_days(day, self.ctx.int_parameter("rectify_days"))
 
     def _accept(self, case: Case, matter: Matter, accept_day: dt.date, lapsed: bool) -> None:
         self._transition(case, Action.ACCEPT)

@@ -219,6 +219,21 @@ def correction_items(materials: Iterable[MaterialCheck]) -> list[MaterialCheck]:
     ]
 
 
+CORRECTION_DUE_MAX_DAYS = 90
+
+
+def check_correction_due(due: dt.date | None, decided_on: dt.date) -> dt.date:
+    """The 补正 deadline a one-time notice states: after the day of the notice, within 90 days."""
+    if due is None:
+        raise InvalidInput("请填写补正期限（申请人在此日期前补正材料）。", field="correction_due")
+    if due <= decided_on:
+        raise InvalidInput(f"补正期限应晚于告知之日 {decided_on.isoformat()}。", field="correction_due")
+    if (due - decided_on).days > CORRECTION_DUE_MAX_DAYS:
+        raise InvalidInput(f"补正期限不能超过告知之日起{CORRECTION_DUE_MAX_DAYS}日，请检查日期。",
+                           field="correction_due")
+    return due
+
+
 def check_correction(
     materials: Sequence[MaterialCheck],
     *,
@@ -269,7 +284,7 @@ def warning_level(status: str, due: dt.date | None, today: dt.date, yellow_befor
     day after today, k being the yellow window: then "yellow" means at most k working days left.
     Only cases the window is still responsible for carry a colour.
     """
-    if status not in (CaseStatus.ACCEPTED, CaseStatus.RECEIVED) or due is None:
+    if status not in (CaseStatus.ACCEPTED, CaseStatus.RECEIVED, CaseStatus.CORRECTION) or due is None:
         return ""
     if today > due:
         return "red"

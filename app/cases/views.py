@@ -17,10 +17,12 @@ def yellow_before(calendar: WorkingCalendar, today: dt.date, yellow_days: int) -
 
 
 def relevant_due(case: Case) -> dt.date | None:
-    """The limit the window currently answers for: the 5-day notify limit before a decision,
-    the promised completion date after acceptance."""
+    """The limit the window currently answers for: the 5-day notify limit before a decision, the
+    applicant's 补正 deadline while a correction is awaited, the promised completion date after acceptance."""
     if case.status == CaseStatus.RECEIVED:
         return case.notify_due
+    if case.status == CaseStatus.CORRECTION:
+        return case.correction_due
     return case.due_date
 
 
@@ -64,6 +66,7 @@ def to_view(case: Case, notices: Sequence[Notice], today: dt.date, yellow_limit:
         matter_name=case.matter_name, case_type=case.case_type, applicant=applicant_of(case),
         remark=case.remark, received_at=case.received_at, notify_due=case.notify_due,
         accepted_on=case.accepted_on, due_date=case.due_date, deferred_due=case.deferred_due,
+        correction_due=case.correction_due,
         deemed_accepted=case.deemed_accepted, approved=case.approved, result=case.result,
         reject_reason=case.reject_reason, void_reason=case.void_reason,
         recipient_name=case.recipient_name, delivered_at=case.delivered_at, version=case.version,

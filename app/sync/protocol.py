@@ -131,6 +131,7 @@ class Code(StrEnum):
 
     OP_REPLAYED = "op_replayed"  # duplicate: this op_id was answered under another client_seq
     SAME_CONTENT = "same_content"  # duplicate: the server already holds exactly this row
+    SUPERSEDED = "superseded"  # duplicate: a 视为受理 that found the case deemed already or decided in time
     STATE_MISMATCH = "state_mismatch"  # conflict: `from`/version differ from the server's case
     CASE_UNKNOWN = "case_unknown"  # conflict: the server has no such case
     ALREADY_EXISTS = "already_exists"  # conflict: a creation found a different row with that id

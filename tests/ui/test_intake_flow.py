@@ -4,12 +4,14 @@ outcomes → ledger search finds them → the audit trail and outbox hold one op
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDateEdit,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
@@ -110,9 +112,16 @@ def test_login_intake_four_outcomes_and_ledger(
     qtbot.mouseClick(_find(w.intake, QPushButton, "decideCorrection"), Qt.MouseButton.LeftButton)
     d = _dialog(w)
     assert d.findChild(QWidget, "decisionItems").count() == 1
+    due_edit = _find(d, QDateEdit, "correctionDue")  # 补正期限: proposed from the hall's rectify_days
+    assert due_edit.date().toPython() == services.intake.correction_default()
+    chosen = services.ctx.today() + dt.timedelta(days=10)
+    due_edit.setDate(chosen)
     _confirm(qtbot, d)
     wait_idle()
     assert "一次性告知" in _result(w)
+    with sqlite3.connect(services.ctx.db.path) as c:
+        assert c.execute("SELECT correction_due FROM cases WHERE status = 'correction'").fetchone()[0] \
+            == chosen.isoformat()
 
     # 3. 容缺受理 — a matter that allows it, its deferrable materials deferred
     deferral = next(m for m in services.catalogue.matters() if m.allows_deferral)

@@ -261,6 +261,7 @@ class CaseDialog(QDialog):
 
         deemed = self.tr("逾期未告知，依法自收到材料之日起即为受理") if v.deemed_accepted else ""
         optional = ((self.tr("告知期限"), day(v.notify_due) if v.status == "received" else ""),
+                    (self.tr("补正期限"), day(v.correction_due) if v.status == "correction" else ""),
                     (self.tr("受理日期"), day(v.accepted_on)), (self.tr("视为受理"), deemed),
                     (self.tr("承诺办结日期"), day(v.due_date)), (self.tr("容缺补交期限"), day(v.deferred_due)),
                     (self.tr("出件时间"), v.delivered_at.strftime("%Y-%m-%d %H:%M") if v.delivered_at else ""))

@@ -51,7 +51,7 @@ class DecisionDialog(QDialog):
 
     def __init__(
         self, action: Action, materials: list[MaterialCheck], *, today: dt.date,
-        latest_deadline: dt.date | None, parent: QWidget | None = None,
+        latest_deadline: dt.date | None, correction_due: dt.date | None = None, parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.action = action
@@ -64,7 +64,7 @@ class DecisionDialog(QDialog):
         if action == Action.ACCEPT_DEFERRED:
             self._build_deferred(materials, today, latest_deadline)
         elif action == Action.REQUEST_CORRECTION:
-            self._build_correction(materials)
+            self._build_correction(materials, today, correction_due)
         else:
             self._build_reject()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -98,13 +98,22 @@ class DecisionDialog(QDialog):
         self.commitment.setObjectName("commitmentSigned")
         self.form.addRow("", self.commitment)
 
-    def _build_correction(self, materials: list[MaterialCheck]) -> None:
+    def _build_correction(self, materials: list[MaterialCheck], today: dt.date, due: dt.date | None) -> None:
         items = correction_items(materials)
         self.form.addRow(QLabel(self.tr("以下全部内容将在一份告知书中一次性告知申请人：")))
         self.form.addRow(self.tr("补正内容"), self._items_list(items))
+        proposed = due or today + dt.timedelta(days=15)
+        self.correction_due = QDateEdit(QDate(proposed.year, proposed.month, proposed.day))
+        self.correction_due.setObjectName("correctionDue")
+        self.correction_due.setCalendarPopup(True)
+        self.correction_due.setDisplayFormat("yyyy-MM-dd")
+        self.correction_due.setMinimumDate(QDate(today.year, today.month, today.day).addDays(1))
+        self.correction_due.setToolTip(self.tr(
+            "默认为大厅参数“补正期限”（工作日）之后的日期；通知书写明“请于…前补正”，台账按此日期黄牌/红牌提醒。"))
+        self.form.addRow(self.tr("补正期限(&D)"), self.correction_due)
         self.note = QPlainTextEdit()
         self.note.setObjectName("correctionNote")
-        self.note.setPlaceholderText(self.tr("补正要求、补交方式和期限等（可不填）"))
+        self.note.setPlaceholderText(self.tr("补正要求、补交方式等（可不填）"))
         self.note.setMaximumHeight(90)
         self.form.addRow(self.tr("补充说明"), self.note)
 
@@ -141,7 +150,9 @@ class DecisionDialog(QDialog):
                 commitment_signed=self.commitment.isChecked(),
             )
         if self.action == Action.REQUEST_CORRECTION:
-            return DecisionInput(action=self.action.value, correction_note=self.note.toPlainText())
+            d = self.correction_due.date()
+            return DecisionInput(action=self.action.value, correction_note=self.note.toPlainText(),
+                                 correction_due=dt.date(d.year(), d.month(), d.day()))
         return DecisionInput(
             action=self.action.value, reject_category=str(self.category.currentData()),
             reject_reason=self.reason.toPlainText(), reject_legal_basis=self.basis.text(),

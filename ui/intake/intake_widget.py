@@ -242,7 +242,8 @@ class IntakeWidget(QWidget):
         today = self.services.ctx.today()
         promised = self._promised_days()
         latest = self.services.ctx.calendar().add_working_days(today, promised)
-        dialog = DecisionDialog(action, self.materials.checks(), today=today, latest_deadline=latest, parent=self)
+        dialog = DecisionDialog(action, self.materials.checks(), today=today, latest_deadline=latest,
+                                correction_due=self.services.intake.correction_default(today), parent=self)
         dialog.decision_made.connect(self._save)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: setattr(self, "_dialog", None))
