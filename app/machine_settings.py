@@ -1,5 +1,6 @@
 """Settings of this counter PC, kept apart from the hall's data: the central server's address,
-the printer for notices, the idle lock and how many daily backups to keep.
+the printer for notices, the idle lock, how many daily backups to keep and which monitor is the
+applicant's rating screen (评价器).
 
 They live in ``machine.ini`` (UTF-8) in the data folder, so a restore of the database from a
 backup never takes them back, and IT staff can read or script them (``counter-desk-admin
@@ -7,7 +8,8 @@ machine-set``). UI state such as window geometry is elsewhere (Qt's settings fil
 parameters (notice wording, warning window...) are in the database.
 
 An empty value means "use the default": the system's default printer, the hall's parameter for
-the idle lock and the backup count, no server (the counter runs standalone). Qt-free.
+the idle lock and the backup count, no server (the counter runs standalone), no rating screen (the
+papers carry the rating QR code instead). Qt-free.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ LABELS = {
     "printer": "通知书打印机",
     "idle_lock_minutes": "无操作自动锁屏（分钟）",
     "backup_keep": "自动备份保留份数",
+    "rating_screen": "评价器显示屏",
 }
 _RANGES = {"idle_lock_minutes": (1, 120), "backup_keep": (1, 365)}
+SCREEN_NAME_MAX = 120
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class MachineSettings:
     printer: str = ""
     idle_lock_minutes: int | None = None
     backup_keep: int | None = None
+    rating_screen: str = ""  # the name of the applicant's monitor (as the system names it); '' = none
 
     def with_value(self, key: str, text: str) -> MachineSettings:
         """A copy with ``key`` set from what a person typed; InvalidInput says what is wrong."""
@@ -69,12 +74,23 @@ def check_server_url(text: str) -> str:
     return text
 
 
+def check_screen_name(text: str) -> str:
+    """'' (no rating screen) or a monitor's name as the system gives it (e.g. \\\\.\\DISPLAY2, HDMI-1)."""
+    text = text.strip()
+    if len(text) > SCREEN_NAME_MAX or not text.isprintable():
+        raise InvalidInput(f"评价器显示屏应为显示屏的名称（最多 {SCREEN_NAME_MAX} 个字符），留空表示不接评价器。",
+                           field="rating_screen")
+    return text
+
+
 def parse_value(key: str, text: str) -> str | int | None:
     text = text.strip()
     if key == "server_url":
         return check_server_url(text)
     if key == "printer":
         return text
+    if key == "rating_screen":
+        return check_screen_name(text)
     if not text:
         return None
     low, high = _RANGES[key]

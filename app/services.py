@@ -19,7 +19,9 @@ from app.documents.service import NoticeService
 from app.enquiries import EnquiryService
 from app.ledger import LedgerService
 from app.machine_settings import LABELS, MachineSettings, MachineSettingsStore
+from app.peer.service import PeerService
 from app.permission_service import PermissionService
+from app.ratings.service import RatingService
 from app.settings_service import SettingsService
 from app.setup import ensure_demo, is_set_up, setup_hall
 from app.staff_service import StaffService
@@ -43,6 +45,8 @@ class Services:
         self.permissions = PermissionService(ctx)
         self.audit_chain = AuditChainService(ctx)
         self.attendance = AttendanceService(ctx)
+        self.peer = PeerService(ctx)
+        self.ratings = RatingService(ctx)
         self.machine = MachineSettingsStore(ctx.db.path.parent)
         self._machine: MachineSettings | None = None
         self.sync = SyncService(ctx, lambda: self.machine_settings().server_url)

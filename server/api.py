@@ -216,6 +216,7 @@ def create_app(db: ServerDatabase, settings: ServerSettings, clock: Clock = utc_
     """The ASGI app on an opened, migrated database. The 空岗 check runs every ``empty_posts_seconds``
     in the background (``serve`` passes COUNTER_DESK_SERVER_EMPTY_POSTS_EVERY, else 60; None or 0:
     off, as in tests, which run the check themselves with their own clock)."""
+    from server.mobile_rating import router as mobile_router
     from server.sync_routes import router as sync_router
 
     every = empty_posts_seconds or 0
@@ -234,6 +235,7 @@ def create_app(db: ServerDatabase, settings: ServerSettings, clock: Clock = utc_
     app.state.server = state
     app.include_router(router)
     app.include_router(sync_router)
+    app.include_router(mobile_router)  # 扫码评价: the phone page of the QR code on the papers
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(Exception, _unexpected)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.audit_chain import GENESIS, ChainLink, ChainReport, entry_hash, verify_links
 from app.sync.checksum import canonical_json
+from app.sync.protocol import PEER_BALLOT
 from db.models import Hall
 from server.engine import ServerDatabase
 from server.oputil import IncomingOp
@@ -31,9 +32,12 @@ PAGE = 20_000
 
 
 def op_digest(op: IncomingOp, result: dict[str, Any]) -> str:
-    """SHA-256 hex of the op as the device sent it and of the answer the server gave."""
+    """SHA-256 hex of the op as the device sent it and of the answer the server gave. A sealed
+    peer-evaluation ballot is digested without its payload: the server keeps nothing derived from
+    it beyond the opened ballot itself (docs/peer-evaluation.md)."""
+    payload = None if op.kind == PEER_BALLOT else op.payload
     sent = {"op_id": op.op_id, "client_seq": op.client_seq, "kind": op.kind, "entity_id": op.entity_id,
-            "actor_id": op.actor_id, "payload": op.payload, "created_at": op.created_at}
+            "actor_id": op.actor_id, "payload": payload, "created_at": op.created_at}
     return hashlib.sha256(canonical_json({"op": sent, "answer": result}).encode("utf-8")).hexdigest()
 
 

@@ -35,6 +35,7 @@ from server import backup as backups
 from server.engine import ServerDatabase, migrate, open_server_database
 from server.errors import ApiError
 from server.meta import current_epoch, naive_utc, utc_now
+from server.peer_ops import ensure_ballot_key
 from server.schema import SyncDevice
 from server.settings import ServerSettings
 
@@ -59,6 +60,7 @@ def cmd_serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     if args.demo:
         seed.seed_demo(db, _now())
         _print_demo_code(db)
+    ensure_ballot_key(db, _now())  # 互评: every hall's counters pull the key ballots are sealed to
     print(f"Counter Desk server on http://{args.host}:{args.port}  database: {db.url.render_as_string()}", flush=True)
     app = create_app(db, settings, empty_posts_seconds=empty_posts_every())  # the 空岗 check each minute
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
@@ -83,19 +85,25 @@ def cmd_migrate(args: argparse.Namespace, settings: ServerSettings) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace, settings: ServerSettings) -> int:
-    hall_id = seed.seed_demo(_open(settings), _now())
+    db = _open(settings)
+    hall_id = seed.seed_demo(db, _now())
+    ensure_ballot_key(db, _now())
     print("demo hall loaded" if hall_id else "demo hall already present")
     return 0
 
 
 def cmd_seed_hall(args: argparse.Namespace, settings: ServerSettings) -> int:
-    hall_id = seed.seed_hall(_open(settings), Path(args.hall_file), Path(args.catalogue_file), _now())
+    db = _open(settings)
+    hall_id = seed.seed_hall(db, Path(args.hall_file), Path(args.catalogue_file), _now())
+    ensure_ballot_key(db, _now())
     print(f"hall loaded: {hall_id}" if hall_id else "a hall with that code is already present")
     return 0
 
 
 def cmd_import_counter(args: argparse.Namespace, settings: ServerSettings) -> int:
-    hall_id = seed.import_counter_store(_open(settings), Path(args.store), _now())
+    db = _open(settings)
+    hall_id = seed.import_counter_store(db, Path(args.store), _now())
+    ensure_ballot_key(db, _now())
     print(f"hall taken over from {args.store}: {hall_id}")
     return 0
 

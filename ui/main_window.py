@@ -21,6 +21,10 @@ from ui.home.home_widget import HomeWidget
 from ui.intake.intake_widget import IntakeWidget
 from ui.ledger.ledger_widget import LedgerWidget
 from ui.lock import IdleWatcher, LockOverlay
+from ui.peer.menu import PeerMenu
+from ui.rating_screen.controller import RatingScreenController
+from ui.rating_screen.hook import invitations
+from ui.ratings.menu import RatingsMenu
 from ui.settings.settings_dialog import MachineSettingsDialog
 from ui.staff.staff_roles_dialog import StaffRolesDialog
 from ui.status_bar import CounterStatusBar
@@ -56,6 +60,14 @@ class MainWindow(QMainWindow):
         self.status = CounterStatusBar(services, runner, self)
         self.status.set_staff(staff)
         self.setStatusBar(self.status)
+        # 评价器: the applicant's screen, driven from here but recording on its own code path; the
+        # clerk's status line only says what it is doing, never the level chosen
+        self.rating_state = QLabel()
+        self.rating_state.setObjectName("ratingScreenState")
+        self.status.insertPermanentWidget(0, self.rating_state)
+        self.rating_screen = RatingScreenController(services.ctx, runner, self)
+        self.rating_screen.state_changed.connect(self.rating_state.setText)
+        invitations.install(self.rating_screen.invite)
         self.sync_worker = SyncWorker(services, self)
         self.sync_worker.status_changed.connect(self.status.show_sync)
         self.sync_worker.synced.connect(lambda _r: self._on_case_changed(""))
@@ -68,6 +80,7 @@ class MainWindow(QMainWindow):
         self.lock_overlay.unlocked.connect(lambda: self._set_signed_in(self.staff.id))
         self._make_actions()
         self._make_attendance()
+        self._make_ratings()
         self.intake.case_saved.connect(self._on_intake_case_saved)
         self.ledger.case_changed.connect(self._on_case_changed)
         self.home.case_changed.connect(self._on_case_changed)
@@ -117,6 +130,18 @@ class MainWindow(QMainWindow):
         self.attendance.pending_button.setVisible(self.attendance.pending_count > 0)
         self.home.punch_panel.punched.connect(lambda result: self.show_punch(result.message, result.flagged))
         self.attendance.requests_changed.connect(self.home.punch_panel.refresh)
+
+    # -- ratings and peer evaluation (评价、互评) ---------------------------------------------------
+    def _make_ratings(self) -> None:
+        """The 评价 and 互评 menus after 考勤 (before 工具); their lists refresh after each sync."""
+        self.ratings = RatingsMenu(self.services, self.runner, self.staff, self)
+        self.peer = PeerMenu(self.services, self.runner, self.staff, self)
+        for menu in (self.ratings.menu, self.peer.menu):
+            actions = self.menuBar().actions()
+            tools = next((a for a in actions if a.text().startswith(self.tr("工具"))), None)
+            self.menuBar().insertMenu(tools, menu)
+        self.sync_worker.synced.connect(lambda _r: self.ratings.refresh_windows())
+        self.sync_worker.synced.connect(lambda _r: self.peer.refresh_windows())
 
     def show_punch(self, text: str, flagged: bool = False) -> None:
         """The punch line in the status bar: "已打卡 08:27" (amber when the punch needs review)."""
@@ -254,6 +279,7 @@ class MainWindow(QMainWindow):
     def _on_machine_settings_saved(self, _settings) -> None:
         self.idle.set_minutes(self.services.idle_lock_minutes())
         self.sync_worker.settings_changed()
+        self.rating_screen.reload_settings()
 
     def unsynced_warning(self) -> str:
         """What to say before logging out or quitting while work waits for the server ('' if nothing)."""
@@ -321,6 +347,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         QSettings().setValue("ui/main_geometry", self.saveGeometry())
+        invitations.install(None)
         self._set_signed_in(None)
         self._audit_cancel.set()  # a check still walking a big chain must not hold up quitting
         self.sync_worker.stop()

@@ -73,3 +73,7 @@ class NoticeData:
     void_mark: str = ""
     copy_labels: tuple[str, ...] = ()  # e.g. ("申请人留存联", "存档联") prints one copy per label
     texts: dict[str, str] = field(default_factory=dict)  # hall wording overrides, see render.DEFAULT_TEXTS
+    # 扫码评价: the paper asks the applicant to rate the service (办结通知, 出件签收, and the receipt as a
+    # hall option); with the phone page's address it carries its QR code, else a line on rating at the counter
+    rating_invite: bool = False
+    rating_url: str = ""

@@ -130,21 +130,53 @@ class _Closing(Flowable):
             c.drawImage(self.d.issuer.seal_image, cx - size / 2, cy - size / 2, size, size, mask="auto")
 
     def _draw_qr(self) -> None:
-        # modules drawn straight onto the canvas: renderPDF would add an unembedded Helvetica
-        widget = QrCodeWidget("CDQ:" + self.d.query_code)
-        x0, y0, x1, y1 = widget.getBounds()
-        scale = self.qr / max(x1 - x0, y1 - y0)
-        c = self.canv
-        c.saveState()
-        c.setFillColorRGB(0, 0, 0)
-        for shape in widget.draw().contents:
-            if isinstance(shape, Rect) and shape.fillColor is not None and shape.fillColor != colors.white:
-                c.rect((shape.x - x0) * scale, (shape.y - y0) * scale, shape.width * scale, shape.height * scale,
-                       stroke=0, fill=1)
-        c.restoreState()
+        draw_qr(self.canv, "CDQ:" + self.d.query_code, self.qr)
         for i, line in enumerate((f"查询码：{self.d.query_code}", "扫码或凭查询码查询进度")):
             p = GridParagraph.of(line, self.style)
             p.wrapOn(self.canv, 52 * mm, self.qr)
+            p.drawOn(self.canv, self.qr + 2 * mm, 2 * mm + (1 - i) * self.style.leading)
+
+
+def draw_qr(c: Any, text: str, size: float) -> None:
+    """``text`` as a QR code ``size`` wide at the origin of ``c``."""
+    # modules drawn straight onto the canvas: renderPDF would add an unembedded Helvetica
+    widget = QrCodeWidget(text)
+    x0, y0, x1, y1 = widget.getBounds()
+    scale = size / max(x1 - x0, y1 - y0)
+    c.saveState()
+    c.setFillColorRGB(0, 0, 0)
+    for shape in widget.draw().contents:
+        if isinstance(shape, Rect) and shape.fillColor is not None and shape.fillColor != colors.white:
+            c.rect((shape.x - x0) * scale, (shape.y - y0) * scale, shape.width * scale, shape.height * scale,
+                   stroke=0, fill=1)
+    c.restoreState()
+
+
+RATING_CAPTION = "扫码评价本次服务"
+RATING_AT_COUNTER = "请您在窗口的评价器上对本次服务进行评价，或向窗口工作人员询问评价方式。"
+
+
+class _RatingInvite(Flowable):
+    """扫码评价: the phone page's address as a QR code with its caption and the address in words;
+    without an address (hall parameter rating.public_url empty) one line on rating at the counter."""
+
+    def __init__(self, d: NoticeData, style: TextStyle) -> None:
+        super().__init__()
+        self.url, self.style, self.qr = d.rating_url, style, 20 * mm
+
+    def wrap(self, *_args: Any) -> tuple[float, float]:
+        return BLOCK_W, self.qr if self.url else self.style.leading * 2
+
+    def draw(self) -> None:
+        if not self.url:
+            p = GridParagraph.of(RATING_AT_COUNTER, self.style)
+            p.wrapOn(self.canv, BLOCK_W, self.style.leading * 2)
+            p.drawOn(self.canv, 0, 0)
+            return
+        draw_qr(self.canv, self.url, self.qr)
+        for i, line in enumerate((RATING_CAPTION, self.url)):
+            p = GridParagraph.of(line, self.style)
+            p.wrapOn(self.canv, BLOCK_W - self.qr - 2 * mm, self.qr)
             p.drawOn(self.canv, self.qr + 2 * mm, 2 * mm + (1 - i) * self.style.leading)
 
 
@@ -196,6 +228,9 @@ def _header(d: NoticeData, s: dict[str, TextStyle]) -> Iterator[Flowable]:
 
 
 def _footer(d: NoticeData, s: dict[str, TextStyle], *, agency: bool = True) -> Iterator[Flowable]:
+    if d.rating_invite:
+        yield Spacer(1, LINE * 0.4)
+        yield _RatingInvite(d, s["small"])
     yield Spacer(1, LINE * 0.6)
     yield _Closing(d, s["small"], agency=agency)
 

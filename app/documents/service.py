@@ -8,6 +8,7 @@ the GUI. Errors: MissingGlyphs (a character no shipped font has), StorageError (
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import os
@@ -27,6 +28,7 @@ from db.models import Case, Notice
 from db.repositories import CaseRepository, JournalRepository, ReferenceRepository
 
 DEFERRED_COPIES = ("申请人留存联", "存档联")
+RATED_PAPERS = ("completion", "pickup")  # and the receipt when the hall's rating.after_receipt is "1"
 PRINT_ACTIONS = ("notice.print", "notice.reprint")
 
 
@@ -73,7 +75,8 @@ class NoticeService:
                 raise NotFound("找不到该文书。")
             case = CaseRepository(s).get(notice.case_id)
             assert case is not None
-            return _build(s, case, notice, kind, reprint, self._texts())
+            data = _build(s, case, notice, kind, reprint, self._texts())
+        return dataclasses.replace(data, **_rating_invite(self.ctx.parameters(), kind, data.query_code))
 
     def prepare(self, actor: Actor, notice_id: str, kind: str) -> PreparedDocument:
         """Render (marked 补打 if printed before) and keep the PDF in the archive folder. Only for
@@ -155,6 +158,15 @@ def _issuer(s: Session, case: Case) -> Issuer:
         window_label=f"{window.number}号窗口（{window.name}）" if window else "", phone=hall.phone,
         complaint_phone=hall.complaint_phone, address=hall.address, seal_image=seal,
     )
+
+
+def _rating_invite(params: dict[str, str], kind: str, query_code: str) -> dict[str, Any]:
+    """Whether the paper asks for a rating, and the phone page it points to (hall parameter
+    rating.public_url: the central server's address as applicants reach it; empty: no QR code)."""
+    if kind not in RATED_PAPERS and not (kind == "receipt" and params.get("rating.after_receipt") == "1"):
+        return {}
+    base = params.get("rating.public_url", "").strip().rstrip("/")
+    return {"rating_invite": True, "rating_url": f"{base}/r/{query_code}" if base else ""}
 
 
 def _items(payload: dict[str, Any]) -> tuple[ItemLine, ...]:

@@ -18,6 +18,7 @@ from app.context import Actor
 from app.dto import EnquiryInput
 from app.errors import DomainError, NotPermitted
 from app.permissions import PERMISSIONS, ROLE_LABELS, Holder, Role, Scope, Subject, refusal, who_may
+from app.ratings.booth import RatingBooth
 from app.services import Services
 from tests.app.kit import IntakeKit
 
@@ -27,10 +28,10 @@ OWN, SAME_DEPARTMENT, OTHER_DEPARTMENT = "01", "02", "03"
 TARGETS = (OWN, SAME_DEPARTMENT, OTHER_DEPARTMENT)
 # actions the attendance, rating and appraisal work adds: in the table now, services come with them
 LATER = {
-    "post.cover_assign", "rating.appeal_decide",
-    "rating.rectify_verify", "peer_evaluation.manage", "appraisal.comment", "appraisal.adjust",
+    "post.cover_assign",
+    "peer_evaluation.manage", "appraisal.comment", "appraisal.adjust",
     "appraisal.publish", "appraisal.quota_raise", "commendation.record", "void_register.view", "notice.void",
-    "rating.view", "rating.rectify", "rating.phone_view", "rating.appeal", "peer_evaluation.vote",
+    "rating.phone_view", "peer_evaluation.vote",
 }
 
 
@@ -182,6 +183,43 @@ def _import(b: Bench, who: Actor, target: str) -> None:
     b.s.attendance.import_file(who, path, {"staff_no": 0, "name": 1, "at": 2, "terminal": 3})
 
 
+# -- ratings: the rating screen's 差评 on the target window's completed case -------------------------------
+
+def _rated(b: Bench, rated_login: str, target: str = OWN, level: int = 1) -> str:
+    """A rating of a completed case of ``target`` naming ``rated_login``, given an hour ago (visible)."""
+    login = "liqiang" if target != OTHER_DEPARTMENT else "wangfang"
+    maker, case = b.who(login), b._case(login, target)
+    b.s.lifecycle.complete(maker, case.id, case.version, approved=True, result="准予登记")
+    booth = RatingBooth(b.s.ctx)
+    staff = b.ids[rated_login].id if rated_login in b.ids else None
+    prompt = booth.prompt(case.id, "complete", staff)
+    assert prompt is not None
+    rating_id = booth.record(prompt, level, ["attitude"]).rating_id
+    clock = b.s.ctx.clock
+    clock.at = clock.now() + dt.timedelta(hours=1)  # type: ignore[attr-defined]
+    return rating_id
+
+
+def _bad_rating(b: Bench, target: str, verified: bool = False) -> None:
+    rating_id = _rated(b, "liqiang", target)
+    supervisor = b.s.auth.login("sunduc", "demo1234")
+    followup = next(f for f in b.s.ratings.followups(Actor(supervisor.id, supervisor.name))
+                    if f.rating.id == rating_id)
+    if verified:
+        b.s.ratings.verify(Actor(supervisor.id, supervisor.name), followup.id, 1, "substantiated", "")
+    b.prepared = followup.id
+
+
+def _own_rating(b: Bench) -> None:
+    b.prepared = _rated(b, "zhangmin")
+
+
+def _appealed(b: Bench) -> None:
+    """liqiang appeals a rating of his; zhangmin (given the role) decides."""
+    rating_id = _rated(b, "liqiang")
+    b.prepared = b.s.ratings.appeal(b.who("liqiang"), rating_id, "malicious", "办事人迁怒").id
+
+
 Call = Callable[[Bench, Actor, str], Any]
 CALLS: dict[str, tuple[Call, bool]] = {  # action -> (call, whether it is on a window's work)
     "case.intake": (lambda b, a, t: b.s.intake.open_case(
@@ -210,12 +248,20 @@ CALLS: dict[str, tuple[Call, bool]] = {  # action -> (call, whether it is on a w
     "schedule.change": (lambda b, a, t: b.s.attendance.set_schedule(
         a, schedule_content(default_schedule()), "按新作息调整"), False),
     "inspection.record": (lambda b, a, t: b.s.attendance.record_inspection(a, b.windows[OWN], "在岗", ""), False),
+    # ratings: the hall's list, the 差评 loop's steps on the target window's 差评, appeals
+    "rating.view": (lambda b, a, t: b.s.ratings.ratings(a, dt.date(2026, 3, 1), dt.date(2026, 3, 31)), False),
+    "rating.rectify_verify": (lambda b, a, t: b.s.ratings.verify(a, b.prepared, 1, "partly", ""), True),
+    "rating.rectify": (lambda b, a, t: b.s.ratings.rectify(a, b.prepared, 2, "服务用语培训"), True),
+    "rating.appeal": (lambda b, a, t: b.s.ratings.appeal(a, b.prepared, "mistaken", "办事人误点"), False),
+    "rating.appeal_decide": (lambda b, a, t: b.s.ratings.decide_appeal(a, b.prepared, 1, True, "核实为误评"), False),
 }
 
 
 SETUP: dict[str, Callable[[Bench, str], None]] = {
     "notice.reprint": _first_print, "quarantine.resolve": _quarantine_one, "leave.approve_day": _leave(1),
     "leave.approve_two_days": _leave(2), "leave.approve_longer": _leave(3), "punch.makeup_approve": _makeup,
+    "rating.rectify_verify": lambda b, t: _bad_rating(b, t), "rating.rectify": lambda b, t: _bad_rating(b, t, True),
+    "rating.appeal": lambda b, t: _own_rating(b), "rating.appeal_decide": lambda b, t: _appealed(b),
 }
 
 

@@ -41,6 +41,7 @@ from ui.auth.gate import actor_of, refusals, set_enabled_unless_refused
 from ui.cases.step_dialogs import CompleteDialog, DeliverDialog, ReasonDialog, StepDialog
 from ui.cases.step_gate import CASE_ACTIONS, gate_step
 from ui.errors import show_error
+from ui.rating_screen.hook import invitations
 from ui.tasks import TaskRunner
 
 _BADGE = "font-weight: bold; padding: 4px 10px; border-radius: 4px; "
@@ -388,11 +389,14 @@ class CaseDialog(QDialog):
             self.step = None
         dialog.deleteLater()
 
-    def _on_step_done(self, _view: CaseView) -> None:
+    def _on_step_done(self, view: CaseView) -> None:
         if self.step is not None and isValid(self.step):
             self.step.done_ok()
         self.step = None
         self.case_changed.emit(self.case_id)
+        trigger = {"completed": "complete", "delivered": "deliver"}.get(view.status)  # 办结 / 出件: 请您评价
+        if trigger:
+            invitations.invite(view.id, trigger, self.staff.id)
         self.reload()
 
     def _on_step_failed(self, exc: Exception) -> None:

@@ -30,6 +30,7 @@ from app.dto import EnquiryInput, EnquiryView, StaffInfo
 from app.errors import DomainError
 from app.services import Services
 from ui.errors import show_error
+from ui.rating_screen.hook import invitations
 from ui.tasks import TaskRunner
 
 _CELL_CHARS = 80  # a table cell shows the start of a long text; the tooltip shows more
@@ -224,6 +225,7 @@ class EnquiryWidget(QWidget):
         self.status.setText(self.tr("已登记：") + _short(view.topic, 40) + "（" + view.at.strftime("%H:%M") + "）")
         self.focus_topic()
         self.enquiry_saved.emit(view)
+        invitations.invite(view.id, "enquiry", self.staff.id)  # asked only where the hall chose it
 
     def _on_save_failed(self, exc: Exception) -> None:
         """Nothing typed is lost: the form stays as it was, the faulty field gets the focus."""

@@ -31,6 +31,7 @@ from ui.errors import show_error
 from ui.intake.applicant_form import ApplicantFormWidget
 from ui.intake.decision_dialog import DecisionDialog
 from ui.intake.material_table import MaterialChecklistWidget
+from ui.rating_screen.hook import invitations
 from ui.tasks import TaskRunner
 
 _RESULT_TEXT = {
@@ -301,6 +302,8 @@ class IntakeWidget(QWidget):
         self.print_button.setVisible(True)
         self.print_button.setFocus()
         self.case_saved.emit(view.id)
+        if view.status != "received":  # decided at the window: the hall may ask for a rating now
+            invitations.invite(view.id, "receipt", self.staff.id)
 
     def _on_print_clicked(self) -> None:
         """The receipt and the decision notice are handed over at once: open the case's papers."""

@@ -1,5 +1,5 @@
-"""本机设置: this PC's server address, notice printer, idle lock and backup count, in one place,
-with where the data and backups are and a backup on demand.
+"""本机设置: this PC's server address, notice printer, idle lock, backup count and the applicant's
+rating screen (评价器), in one place, with where the data and backups are and a backup on demand.
 
 Changing them and enrolling the PC is for the hall's administrator (the permission table's
 ``machine.settings`` and ``device.enrol``, asked once on a worker when the dialog opens); others can
@@ -37,6 +37,7 @@ from app.setup import device_name
 from ui.auth.authorise_dialog import authorise_then
 from ui.auth.gate import actor_of, authorisers, grey, refusals, ungrey
 from ui.errors import show_error
+from ui.rating_screen.screens import rating_screen_combo
 from ui.tasks import TaskRunner
 
 ACTIONS = ("machine.settings", "device.enrol")
@@ -107,6 +108,8 @@ class MachineSettingsDialog(QDialog):
         form.addRow(self.tr("通知书打印机(&P)"), self.printer_combo)
         form.addRow(self.tr("无操作自动锁屏(&L)"), self.lock_spin)
         form.addRow(self.tr("自动备份保留(&K)"), self.keep_spin)
+        self.rating_screen_combo = rating_screen_combo(self.current.rating_screen)
+        form.addRow(self.tr("评价器显示屏(&J)"), self.rating_screen_combo)
         return box
 
     def _enrol_row(self) -> QWidget:
@@ -217,7 +220,8 @@ class MachineSettingsDialog(QDialog):
         checking = self.tr("正在核对权限…")
         reasons = {a: None if self.authoriser else self.refusals.get(a, checking) for a in ACTIONS}
         fields = {"machine.settings": (self.server_edit, self.printer_combo, self.lock_spin, self.keep_spin,
-                                       self.save_button), "device.enrol": (self.code_edit, self.enrol_button)}
+                                       self.rating_screen_combo, self.save_button),
+                  "device.enrol": (self.code_edit, self.enrol_button)}
         for action, widgets in fields.items():
             for w in widgets:
                 if reason := reasons[action]:
@@ -308,6 +312,7 @@ class MachineSettingsDialog(QDialog):
             printer=str(self.printer_combo.currentData() or ""),
             idle_lock_minutes=self.lock_spin.value() or None,
             backup_keep=self.keep_spin.value() or None,
+            rating_screen=str(self.rating_screen_combo.currentData() or ""),
         )
 
     def _on_save_clicked(self) -> None:
