@@ -20,29 +20,52 @@ What is checked (docs/fault-harness.md):
    the hall's staff scope equals that of its rows, of every counter's, and of each engine's view;
 7. the server's role changes (staff_role_change) are exactly the staff.set_roles ops the counters
    hold as applied, one each, with the roles the op named, and they chain: each starts from the
-   roles the one before left, and the last left the roles the staff row holds.
+   roles the one before left, and the last left the roles the staff row holds;
+8. ratings (好差评): at most one rated row (level set) per case, on the server and on every counter
+   (their rating / follow-up / appeal / 互评 rows are compared with the rest of the hall scope in 1
+   and 5); 互评 anonymity: no row of any table, on the server or a counter, holds a ballot's key or
+   scores outside the server's ballot box, no box row names its rater and the box's columns are
+   exactly round_id, ratee_id, ballot_key, scores; every queued ``peer.ballot`` has no actor, no
+   audit event, and a payload of round_id and a token only the server's key opens.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
+from app.peer import keys, policy, seal
 from app.permissions import format_roles
 from app.sync.checksum import scope_checksum
-from app.sync.protocol import STAFF_SET_ROLES, Code, OpStatus, hall_ref_scope, hall_scope
+from app.sync.protocol import (
+    FOLLOWUP_CALLBACK,
+    FOLLOWUP_CLOSE,
+    FOLLOWUP_RECTIFY,
+    FOLLOWUP_VERIFY,
+    PEER_BALLOT,
+    PEER_CLOSE,
+    PEER_TURNOUT,
+    RATING_APPEAL_DECIDE,
+    STAFF_SET_ROLES,
+    Code,
+    OpStatus,
+    hall_ref_scope,
+    hall_scope,
+)
 from app.sync.rows import ENTITIES, entity_row
-from app.sync.verify import ATTENDANCE_ENTITIES, local_checksum
+from app.sync.verify import ATTENDANCE_ENTITIES, RATING_ENTITIES, local_checksum
 from db.engine import create_sqlite_engine
-from db.models import Case, Enquiry, Notice, OutboxOp, Staff, Suspension, VoidNumber
+from db.models import AuditEvent, Case, Enquiry, Notice, OutboxOp, Staff, Suspension, VoidNumber
 
 Key = tuple[str, str]  # (entity, id)
 Rows = dict[Key, dict[str, Any]]
@@ -61,7 +84,9 @@ def hall_rows(s: Session, hall_id: str) -> Rows:
         rows[("enquiry", enquiry.id)] = entity_row("enquiry", enquiry)
     for void in s.scalars(select(VoidNumber).where(VoidNumber.hall_id == hall_id)):
         rows[("void_number", void.id)] = entity_row("void_number", void)
-    for entity in ATTENDANCE_ENTITIES:  # schedules, punches, imports, leave, 补签, 空岗, 查岗, months
+    # schedules, punches, imports, leave, 补签, 空岗, 查岗, months; ratings, 差评整改, appeals, 互评
+    # rounds / turnout / results (app.sync.verify counts the same in the hall scope's checksum)
+    for entity in (*ATTENDANCE_ENTITIES, *RATING_ENTITIES):
         model: Any = ENTITIES[entity][0]
         for row in s.scalars(select(model).where(model.hall_id == hall_id)):
             rows[(entity.value, row.id)] = entity_row(entity, row)
@@ -85,6 +110,7 @@ class Op:
     code: str | None = None  # the server's code of a non-applied answer
     payload: Mapping[str, Any] = field(default_factory=dict)
     server_row: Mapping[str, Any] | None = None  # the row the server's answer named
+    actor_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +132,9 @@ class StoreView:
     # the checksum the counter's engine verifies a scope by (app.sync.verify: rows kept aside for
     # held-back records count as the server's version): "hall", "staff"
     engine: dict[str, str] = field(default_factory=dict)
+    # every row of every table (read only when the store took part in 互评: the anonymity check, 8)
+    tables: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    ballot_audits: int = 0  # audit events of peer.ballot ops (there must be none)
 
 
 @dataclass
@@ -119,6 +148,16 @@ class ServerView:
     staff_checksum: str = "0" * 16  # the checksum of no rows
     staff_count: int = 0
     role_changes: list[RoleChange] = field(default_factory=list)
+    # 互评: the ballot box (peer_ballot rows as dicts, its column names), the key ballots are sealed
+    # to, and every row of every table (read only when there is a round with turnout or ballots)
+    ballots: list[dict[str, Any]] = field(default_factory=list)
+    ballot_columns: tuple[str, ...] = ()
+    ballot_private_key: str | None = None
+    tables: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+
+
+def _every_row(s: Session, tables: Iterable[str]) -> list[tuple[str, tuple[Any, ...]]]:
+    return [(table, tuple(row)) for table in tables for row in s.execute(text(f'SELECT * FROM "{table}"'))]
 
 
 def read_store(name: str, path: Path, hall_id: str) -> StoreView:
@@ -126,11 +165,16 @@ def read_store(name: str, path: Path, hall_id: str) -> StoreView:
     try:
         with Session(engine) as s:
             ops = [Op(o.client_seq, o.op_id, o.kind, o.entity_id, o.status, o.result, o.acked_epoch,
-                      _reply(o.server_reply, "code"), dict(o.payload or {}), _reply(o.server_reply, "row"))
+                      _reply(o.server_reply, "code"), dict(o.payload or {}), _reply(o.server_reply, "row"), o.actor_id)
                    for o in s.scalars(select(OutboxOp).order_by(OutboxOp.client_seq))]
             seen = {"hall": local_checksum(s, hall_scope(hall_id), hall_id),
                     "staff": local_checksum(s, hall_ref_scope(hall_id, "staff"), hall_id)}
-            return StoreView(name, hall_rows(s, hall_id), ops, staff_rows(s, hall_id), seen)
+            view = StoreView(name, hall_rows(s, hall_id), ops, staff_rows(s, hall_id), seen)
+            if any(e == "peer_turnout" for e, _ in view.rows) or any(o.kind == PEER_BALLOT for o in ops):
+                names = s.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'")).all()
+                view.tables = _every_row(s, names)
+                view.ballot_audits = len(s.scalars(select(AuditEvent.id).where(AuditEvent.action == PEER_BALLOT)).all())
+            return view
     finally:
         engine.dispose()
 
@@ -138,7 +182,7 @@ def read_store(name: str, path: Path, hall_id: str) -> StoreView:
 def read_server(url: str, hall_id: str) -> ServerView:
     from server.engine import ServerDatabase
     from server.meta import current_epoch
-    from server.schema import InboxOp, ScopeCounter, StaffRoleChange
+    from server.schema import BallotBoxKey, InboxOp, PeerBallot, ScopeCounter, StaffRoleChange
 
     db = ServerDatabase(url)
     try:
@@ -148,9 +192,17 @@ def read_server(url: str, hall_id: str) -> ServerView:
             staff = s.get(ScopeCounter, hall_ref_scope(hall_id, "staff"))
             changes = [RoleChange(c.op_id, c.staff_id, c.roles_before, c.roles_after, c.effective_at.isoformat(), c.id)
                        for c in s.scalars(select(StaffRoleChange))]
-            return ServerView(hall_rows(s, hall_id), inbox, counter.checksum if counter else "0" * 16,
+            view = ServerView(hall_rows(s, hall_id), inbox, counter.checksum if counter else "0" * 16,
                               counter.row_count if counter else 0, current_epoch(s), staff_rows(s, hall_id),
                               staff.checksum if staff else "0" * 16, staff.row_count if staff else 0, changes)
+            box = s.execute(select(PeerBallot.__table__))
+            view.ballot_columns = tuple(box.keys())
+            view.ballots = [dict(r._mapping) for r in box]
+            key = s.get(BallotBoxKey, "current")
+            view.ballot_private_key = key.private_key if key else None
+            if view.ballots or any(e == "peer_turnout" for e, _ in view.rows):
+                view.tables = _every_row(s, inspect(s.get_bind()).get_table_names())
+            return view
     finally:
         db.dispose()
 
@@ -207,14 +259,16 @@ def _label(row: Mapping[str, Any]) -> str:
     return str(row.get("number") or row.get("topic") or row.get("reason") or "")[:40]
 
 
-def check_commits(server: ServerView, committed: Mapping[str, list[dict[str, Any]]], f: Findings) -> None:
-    """2: every action reported committed is on the server."""
+def check_commits(server: ServerView, committed: Mapping[str, list[dict[str, Any]]], f: Findings,
+                  excused: frozenset[str] = frozenset()) -> None:
+    """2: every action reported committed is on the server (``excused``: ids of records whose op
+    ended a legitimate conflict, _legitimate_conflict)."""
     numbers = {r["number"] for (e, _), r in server.rows.items() if e == "notice"}
     voided = {r["number"] for (e, _), r in server.rows.items() if e == "void_number"}
     for name, records in committed.items():
         for c in records:
             if "case_id" not in c:
-                _check_other_commit(server, name, c, f)
+                _check_other_commit(server, name, c, f, excused)
                 continue
             row = server.rows.get(("case", c["case_id"]))
             if row is None:
@@ -230,7 +284,8 @@ def check_commits(server: ServerView, committed: Mapping[str, list[dict[str, Any
                 f.add(f"{name}: voided number {c['voided']} of case {c['number']} is not in the server's register")
 
 
-def _check_other_commit(server: ServerView, name: str, c: Mapping[str, Any], f: Findings) -> None:
+def _check_other_commit(server: ServerView, name: str, c: Mapping[str, Any], f: Findings,
+                        excused: frozenset[str]) -> None:
     """2, for what is not a case's action: an enquiry, a skipped number voided (number.void); a role
     change (staff.set_roles) may end applied or as a legitimate conflict (check_outboxes, 7)."""
     if "enquiry_id" in c:
@@ -240,8 +295,37 @@ def _check_other_commit(server: ServerView, name: str, c: Mapping[str, Any], f: 
         row = server.rows.get(("void_number", c["void_id"]))
         if row is None or row["number"] != c["voided"]:
             f.add(f"{name}: voided number {c['voided']} ({c['void_id']}) is not in the server's register (lost)")
+    elif "rating_id" in c or "followup_id" in c or "round_id" in c or "appeal_id" in c:
+        _check_rating_commit(server, name, c, f, excused)
     else:
         _check_attendance_commit(server, name, c, f)
+
+
+def _check_rating_commit(server: ServerView, name: str, c: Mapping[str, Any], f: Findings,
+                         excused: frozenset[str]) -> None:
+    """2, for 好差评 / 差评整改 / 互评: the rating (its level, its follow-up), a follow-up step at
+    least at its version, a round opened, a vote's turnout at least at its version -- unless the
+    op of that record ended a legitimate conflict here (``excused``: check_outboxes judges it)."""
+    if "rating_id" in c:
+        row = server.rows.get(("rating", c["rating_id"]))
+        if row is None:
+            f.add(f"{name}: committed rating {c['rating_id']} of case {c['rated_case']} is not on the server (lost)")
+        elif row["level"] != c["level"]:
+            f.add(f"{name}: rating {c['rating_id']} has level {row['level']!r} on the server, {c['level']!r} here")
+        if c.get("followup_id") and ("rating_followup", c["followup_id"]) not in server.rows:
+            f.add(f"{name}: the follow-up {c['followup_id']} of 差评 {c['rating_id']} is not on the server (lost)")
+        return
+    entity, rid = ("rating_followup", c["followup_id"]) if "followup_id" in c else (
+        ("rating_appeal", c["appeal_id"]) if "appeal_id" in c else
+        ("peer_turnout", c["turnout_id"]) if "turnout_id" in c else ("peer_round", c["round_id"]))
+    row = server.rows.get((entity, rid))
+    if rid in excused:
+        return
+    if row is None:
+        f.add(f"{name}: committed {c['action']} ({entity} {rid}) is not on the server (lost)")
+    elif "version" in c and int(row["version"]) < int(c["version"]):
+        f.add(f"{name}: committed {c['action']} of {entity} {rid} (version {c['version']}) is lost: "
+              f"server has version {row['version']}")
 
 
 def _check_attendance_commit(server: ServerView, name: str, c: Mapping[str, Any], f: Findings) -> None:
@@ -275,6 +359,18 @@ def check_unique(server: ServerView, stores: list[StoreView], f: Findings) -> No
                 f.add(f"duplicate {entity} {column} {value}: held by {len(ids)} records {sorted(ids)}")
     for where, rows in [("server", server.rows), *((st.name, st.rows) for st in stores)]:
         _check_punch_keys(where, rows, f)
+        _check_one_rating(where, rows, f)
+
+
+def _check_one_rating(where: str, rows: Rows, f: Findings) -> None:
+    """3: a case (or enquiry) is rated once, whatever the channel: at most one row with a level."""
+    rated: dict[str, list[str]] = defaultdict(list)
+    for (e, rid), row in rows.items():
+        if e == "rating" and row["level"] is not None:
+            rated[str(row["case_id"])].append(rid)
+    for case_id, ids in sorted(rated.items()):
+        if len(ids) > 1:
+            f.add(f"{where}: case {case_id} has {len(ids)} rated rows (一次一评) {sorted(ids)}")
 
 
 def _check_punch_keys(where: str, rows: Rows, f: Findings) -> None:
@@ -346,12 +442,13 @@ def check_outboxes(server: ServerView, stores: list[StoreView], devices: Mapping
             f.add(f"server inbox holds op {op} of device {client[:8]} {n} times")
     for st in stores:
         for op in st.ops:
-            _check_op(st.name, op, inbox.get((devices[st.name], op.client_seq)), server.epoch, f)
+            _check_op(st.name, op, inbox.get((devices[st.name], op.client_seq)), server, f)
 
 
-def _check_op(name: str, op: Op, stored: tuple[str, str] | None, epoch: str, f: Findings) -> None:
+def _check_op(name: str, op: Op, stored: tuple[str, str] | None, server: ServerView, f: Findings) -> None:
     """4, for one op of a counter; ``stored``: (op id, status) the server's inbox holds under its client_seq."""
-    if _legitimate_conflict(op):  # answered under this epoch: in the inbox (a restore may have lost it)
+    epoch = server.epoch
+    if _legitimate_conflict(op, server):  # answered under this epoch: in the inbox (a restore may have lost it)
         if (stored[0] if stored else None) != op.op_id and (stored is not None or op.acked_epoch == epoch):
             f.add(f"{name}: op #{op.client_seq} {op.kind} answered conflict is not in the server's inbox "
                   f"(#{op.client_seq} holds {stored[0] if stored else 'nothing'})")
@@ -364,11 +461,37 @@ def _check_op(name: str, op: Op, stored: tuple[str, str] | None, epoch: str, f: 
         f.add(f"{name}: server inbox #{op.client_seq} holds op {stored[0]}, the counter's is {op.op_id}")
 
 
-def _legitimate_conflict(op: Op) -> bool:
+FOLLOWUP_STEPS = frozenset({FOLLOWUP_VERIFY, FOLLOWUP_RECTIFY, FOLLOWUP_CALLBACK, FOLLOWUP_CLOSE})
+
+
+def _legitimate_conflict(op: Op, server: ServerView | None = None) -> bool:
     """A role change another counter beat (conflict/state_mismatch): quarantined by design, when
     the server's row it was answered with really held other roles than the op started from. A leave
     approved here while the window's other post holder's leave was approved at another counter (AB岗:
-    rejected rule_violation, the server still holding the request pending for the leadership)."""
+    rejected rule_violation, the server still holding the request pending for the leadership).
+
+    Ratings and 互评 (the supervisor works at every PC on every 差评 of the hall; a round is opened at
+    one PC and voted in at the others): a 差评 follow-up step another PC took first, or (after a
+    restore) re-pushed before the step it follows -- conflict/state_mismatch answered with the
+    server's follow-up at another version than the op started from; and, only after a restore,
+    which loses rows another counter then pushes again later than this one: a follow-up step
+    answered conflict/case_unknown, or a vote (turnout, sealed ballot) rejected unknown_reference,
+    while the server holds that follow-up / round now. Nothing else: a rating.record refused is
+    always a finding here (a case is rated only at the PC that took it in, and no phone rates), and
+    rounds are never closed by the harness, so no ballot may be refused as late."""
+    if op.kind in FOLLOWUP_STEPS or op.kind == RATING_APPEAL_DECIDE:  # 申诉复核 races like a follow-up step
+        return _lost_step_race(op, server)
+    if op.kind == PEER_CLOSE:  # two PCs closed the same round: the second finds it closed
+        return (op.status == "quarantined" and op.result == OpStatus.CONFLICT
+                and isinstance(op.server_row, Mapping) and op.server_row.get("status") == "closed")
+    if op.kind in (PEER_TURNOUT, PEER_BALLOT):
+        round_id = op.payload.get("round_id")
+        held = server.rows.get(("peer_round", str(round_id))) if server is not None else None
+        if (op.status == "quarantined" and op.result == OpStatus.REJECTED and held is not None
+                and held.get("status") == "closed"):
+            return True  # a vote that reached the server after the business section closed the round: late
+        return (op.status == "quarantined" and op.result == OpStatus.REJECTED and op.code == Code.UNKNOWN_REFERENCE
+                and server is not None and ("peer_round", str(round_id)) in server.rows)
     if op.kind == "leave.decide":
         return (op.status == "quarantined" and op.result == OpStatus.REJECTED and op.code == Code.RULE_VIOLATION
                 and isinstance(op.server_row, Mapping) and op.server_row.get("status") == "pending")
@@ -376,6 +499,16 @@ def _legitimate_conflict(op: Op) -> bool:
             or op.code != Code.STATE_MISMATCH or not isinstance(op.server_row, Mapping):
         return False
     return format_roles(str(op.server_row.get("roles", "")).split()) != op.payload.get("roles_before")
+
+
+def _lost_step_race(op: Op, server: ServerView | None) -> bool:
+    """A follow-up step that lost a race with another PC's step (see _legitimate_conflict)."""
+    if op.status != "quarantined" or op.result != OpStatus.CONFLICT:
+        return False
+    if op.code == Code.STATE_MISMATCH:
+        return isinstance(op.server_row, Mapping) and op.server_row.get("version") != op.payload.get("from_version")
+    entity = "rating_appeal" if op.kind == RATING_APPEAL_DECIDE else "rating_followup"
+    return op.code == Code.CASE_UNKNOWN and server is not None and (entity, op.entity_id) in server.rows
 
 
 def check_checksums(server: ServerView, stores: list[StoreView], f: Findings) -> None:
@@ -468,11 +601,127 @@ def _check_trail(server: ServerView, f: Findings) -> None:
                   f"{changes[-1].after!r}")
 
 
+# -- 8: 互评 anonymity ------------------------------------------------------------------------------
+
+PASSWORD = "demo1234"  # every demo account's (tests.harness.driver): the checker can derive ballot keys
+BOX_COLUMNS = ("round_id", "ratee_id", "ballot_key", "scores")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _walk(value: Any, texts: list[str], dicts: list[dict[str, Any]]) -> None:
+    """Every text and every dict in a row, JSON texts opened (ported from tests/sync/test_peer_anonymity.py)."""
+    if isinstance(value, str):
+        texts.append(value)
+        if value[:1] in "{[":
+            with contextlib.suppress(ValueError):
+                _walk(json.loads(value), [], dicts)
+    elif isinstance(value, dict):
+        dicts.append(value)
+        for k, v in value.items():
+            texts.append(str(k))
+            _walk(v, texts, dicts)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _walk(v, texts, dicts)
+    elif value is not None:
+        texts.append(str(value))
+
+
+@dataclass
+class _Ballots:
+    """What names a ballot: every key a rater who turned out can have (derived with the password),
+    the score sheets' shape (the rounds' dimension codes), and who each rater is."""
+    keys: dict[str, str]  # ballot key -> rater id
+    codes: list[frozenset[str]]
+    names: dict[str, tuple[str, ...]]  # rater id -> (id, login, name)
+
+    def found(self, row: tuple[Any, ...]) -> tuple[set[str], bool, str]:
+        """(raters whose ballot key the row holds, whether it holds a score sheet, its text)."""
+        texts: list[str] = []
+        dicts: list[dict[str, Any]] = []
+        _walk(row, texts, dicts)
+        blob = "\u241f".join(texts)
+        raters = {self.keys[k] for k in _HEX64.findall(blob) if k in self.keys}
+        sheet = any(frozenset(d) in self.codes and all(type(v) is int and 1 <= v <= 5 for v in d.values())
+                    for d in dicts if d)
+        return raters, sheet, blob
+
+    def named(self, rater: str, blob: str) -> bool:
+        return any(x and x in blob for x in self.names.get(rater, (rater,)))
+
+
+def _ballots(server: ServerView, stores: list[StoreView]) -> _Ballots:
+    turnouts = {(str(r["round_id"]), str(r["rater_id"])) for rows in [server.rows, *(st.rows for st in stores)]
+                for (e, _), r in rows.items() if e == "peer_turnout"}
+    staff = {str(r["id"]): (str(r["id"]), str(r.get("login") or ""), str(r.get("name") or ""))
+             for r in server.staff.values()}
+    found: dict[str, str] = {}
+    for round_id, rater in sorted(turnouts):  # argon2: ~35 ms each
+        voter = keys.voter_key(PASSWORD, round_id, rater)
+        found.update((keys.ballot_key(voter, round_id, ratee), rater) for ratee in sorted(staff))
+    codes = [frozenset(str(d["code"]) for d in r["dimensions"]) for rows in [server.rows, *(st.rows for st in stores)]
+             for (e, _), r in rows.items() if e == "peer_round" and isinstance(r.get("dimensions"), list)]
+    return _Ballots(found, codes, staff)
+
+
+def check_anonymity(server: ServerView, stores: list[StoreView], f: Findings) -> None:
+    """8: nothing links a ballot to its rater, on the server or any counter (docs/peer-evaluation.md)."""
+    if not (server.tables or server.ballots or any(st.tables for st in stores)):
+        return  # no vote anywhere
+    known = _ballots(server, stores)
+    for where, tables, box in [("server", server.tables, "peer_ballot"), *((st.name, st.tables, "") for st in stores)]:
+        for table, row in tables:
+            raters, sheet, blob = known.found(row)
+            if table == box:
+                for rater in sorted(r for r in raters if known.named(r, blob)):
+                    f.add(f"{where}: a ballot box row names its rater {rater}: {row}")
+            elif raters or sheet:
+                linked = sorted(r for r in raters if known.named(r, blob))
+                f.add(f"{where}: a row of {table} holds a ballot's {'key' if raters else 'scores'} outside the "
+                      f"server's ballot box{f', with its rater {linked[0]}' if linked else ''}: {str(row)[:200]}")
+    _check_box(server, known, f)
+    for st in stores:
+        _check_queued_ballots(st, server.ballot_private_key, f)
+
+
+def _check_box(server: ServerView, known: _Ballots, f: Findings) -> None:
+    """8: the box holds round, ratee, key and scores only, and each key is a voter's who turned out."""
+    if server.ballot_columns and set(server.ballot_columns) != set(BOX_COLUMNS):
+        f.add(f"server ballot box columns are {sorted(server.ballot_columns)}, not exactly {list(BOX_COLUMNS)}")
+    for b in server.ballots:
+        rater = known.keys.get(str(b.get("ballot_key")))
+        if rater is None:
+            f.add(f"server ballot box holds a ballot for {b.get('ratee_id')} whose key no voter who turned out has")
+        elif rater == b.get("ratee_id"):
+            f.add(f"server ballot box holds a ballot of {rater} for themselves")
+
+
+def _check_queued_ballots(st: StoreView, private_key: str | None, f: Findings) -> None:
+    """8: a queued ballot has no actor and no audit event, and its payload is the round and a token
+    only the server's key opens (a plaintext or damaged ballot is a finding)."""
+    if st.ballot_audits:
+        f.add(f"{st.name}: {st.ballot_audits} audit events of peer.ballot ops (a ballot has none)")
+    for op in st.ops:
+        if op.kind != PEER_BALLOT:
+            continue
+        if op.actor_id is not None or set(op.payload) != {"round_id", "sealed"}:
+            f.add(f"{st.name}: queued ballot #{op.client_seq} carries {sorted(op.payload)} with actor "
+                  f"{op.actor_id!r}: only round_id and sealed, no actor")
+            continue
+        try:
+            if private_key is None or not isinstance(op.payload["sealed"], str):
+                raise ValueError("nothing to open it with")
+            policy.parse_ballot(seal.open_sealed(private_key, op.payload["sealed"]))
+        except ValueError:
+            f.add(f"{st.name}: queued ballot #{op.client_seq} is not a ballot sealed to the server's key")
+
+
 def check_all(server: ServerView, stores: list[StoreView], devices: Mapping[str, str],
               committed: Mapping[str, list[dict[str, Any]]]) -> Findings:
     f = Findings()
     check_copies(server, stores, f)
-    check_commits(server, committed, f)
+    excused = frozenset(op.entity_id for st in stores for op in st.ops if _legitimate_conflict(op, server))
+    check_commits(server, committed, f, excused)
     check_unique(server, stores, f)
     check_papers(server, f)
     check_voids(server, stores, f)
@@ -480,4 +729,5 @@ def check_all(server: ServerView, stores: list[StoreView], devices: Mapping[str,
     check_checksums(server, stores, f)
     check_staff(server, stores, f)
     check_role_changes(server, stores, f)
+    check_anonymity(server, stores, f)
     return f

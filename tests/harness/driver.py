@@ -6,7 +6,9 @@ its own cases, voids of its papers and of skipped numbers of its blocks, attenda
 punches, leave asked for and decided by the department's chief authorised here, the attendance
 machine's file of the day imported by the hall's administrator: the same day's file may be imported
 at several counters), and (rarely) the hall's administrator changing the roles of a person who is
-none of the harness's clerks -- and calls
+none of the harness's clerks, the applicant rating one of its finished cases on the rating screen
+(好差评), the hall's supervisor taking the next step of a 差评 follow-up (差评整改) authorised here,
+and peer evaluation (互评: the business section opening a round, the clerk voting) -- and calls
 ``services.sync.sync_once()`` at random moments. Every committed action and every sync outcome is
 one line on stdout, flushed at once, so whatever the harness reads was really committed (a line
 may be missing if the kill came between commit and print; never the reverse)::
@@ -17,6 +19,10 @@ may be missing if the kill came between commit and print; never the reverse)::
     COMMIT {"action": "punch", "punch_id": ...}              # attendance (考勤): a punch at this PC,
     COMMIT {"action": "leave", "leave_id": ..., "version": 1} # a leave asked for, or decided (version 2),
     COMMIT {"action": "import", "import_id": ..., "punch_ids": [...]}  # the attendance machine's day
+    COMMIT {"action": "rate", "rating_id": ..., "rated_case": ..., "level": 2, "followup_id": ...}  # 好差评
+    COMMIT {"action": "followup_verify", "followup_id": ..., "version": 2, "status": "rectify"}  # 差评整改
+    COMMIT {"action": "peer_open", "round_id": ...}        # 互评: a round opened by the business section,
+    COMMIT {"action": "peer_vote", "round_id": ..., "turnout_id": ..., "version": 1, "ratees": 11}  # a vote
     REFUSED {"action": "complete", "error": "..."}          # a domain rule said no; nothing written
     SYNC {"pushed": 3, "applied": 3, ..., "pending_after": 0}
     SYNCFAIL {"error": "SyncUnavailable", "message": "..."}
@@ -47,9 +53,26 @@ from app.context import Actor
 from app.dto import Applicant, CaseView, DecisionInput, EnquiryInput, IntakeRequest
 from app.errors import DomainError
 from app.numbering import NOTICE_CODES, notice_number
+from app.peer import policy as peer_policy
 from app.permissions import format_roles, parse_roles
+from app.ratings import policy as rating_policy
+from app.ratings.booth import RatingBooth
 from app.services import Services
-from db.models import Case, CaseMaterial, Hall, Matter, Notice, NumberBlock, Punch, Staff, VoidNumber
+from db.models import (
+    Case,
+    CaseMaterial,
+    Hall,
+    Matter,
+    Notice,
+    NumberBlock,
+    PeerRound,
+    PeerTurnout,
+    Punch,
+    Rating,
+    RatingFollowup,
+    Staff,
+    VoidNumber,
+)
 from tests.app.kit import resident_id
 
 START = dt.datetime(2026, 3, 2, 9, 0)  # a working Monday well inside the demo calendar
@@ -60,6 +83,9 @@ GIVEN = ["明", "芳", "伟", "娜", "强", "磊", "洋", "艳", "勇", "军", "
 # counters but never changes who may do the counters' work
 ROLE_TARGET = "hejia"
 ROLE_CHOICES = (("clerk",), ("clerk", "chief"))
+SUPERVISOR = "sunduc"  # the hall's 督查: takes the 差评 follow-up steps (核实、整改、回访、结案)
+BUSINESS = "liuyang"  # 中心业务科: opens 互评 rounds (never closes one here: see peer_vote)
+PASSWORD = "demo1234"  # every demo account's; a vote is confirmed with the voter's own
 TOPICS = ["营业执照办理需要哪些材料", "社保转移怎么办", "不动产登记预约", "出入境证件多久能取",
           "食品经营许可现场核查时间", "最低生活保障申请条件"]
 
@@ -105,6 +131,14 @@ class Counter:
             # the hall's administrator, signed in at this PC to change a person's roles
             admin = next(o for o in others if o.login == "admin")
             self.admin = Actor(admin.id, admin.name, at_desk_of=staff.id)
+            # the hall's supervisor (差评整改) and the business section (互评 rounds), authorised here
+            supervisor = next(o for o in others if o.login == SUPERVISOR)
+            self.supervisor = Actor(supervisor.id, supervisor.name, at_desk_of=staff.id)
+            business = next(o for o in others if o.login == BUSINESS)
+            self.business = Actor(business.id, business.name, at_desk_of=staff.id)
+            # the hall's leadership decides appeals of ratings (申诉复核), authorised here
+            leader = next(o for o in others if "leader" in o.roles.split())
+            self.leader = Actor(leader.id, leader.name, at_desk_of=staff.id)
             self.hall_code = s.get(Hall, staff.hall_id).code
         self._matters: list[tuple[str, bool, list[Any]]] | None = None
 
@@ -129,16 +163,8 @@ class Counter:
             self.enquiry()
         elif roll < 0.68:
             self.void_paper()
-        elif self.rare_ops and roll < 0.71:
-            self.void_number()
-        elif self.rare_ops and roll < 0.74:
-            self.set_roles()
-        elif self.rare_ops and roll < 0.79:
-            self.punch()
-        elif self.rare_ops and roll < 0.83:
-            self.leave()
-        elif self.rare_ops and roll < 0.845:
-            self.import_machine_day()
+        elif self.rare_ops and roll < RARE[-1][0]:
+            getattr(self, next(name for limit, name in RARE if roll < limit))()
         else:
             self.case_step()
 
@@ -301,6 +327,171 @@ class Counter:
             ids = list(s.scalars(select(Punch.id).where(Punch.import_id == result.import_id)))
         emit("COMMIT", {"action": "import", "import_id": result.import_id, "punch_ids": ids})
 
+    # -- ratings and peer evaluation (好差评、差评整改、互评) ----------------------------------------
+    def rate(self) -> None:
+        """The applicant rates a completed or delivered case of this clerk's that has no rating yet, on
+        the rating screen (app.ratings.booth, the rating screen's own code path): about 30 % 差评
+        with reasons (opening a follow-up), half of them leaving a callback phone; sometimes the
+        screen times out first (未评价, a later rating may still follow). Nothing to rate: a case step."""
+        with self.services.ctx.db.read() as s:
+            rated = select(Rating.case_id).where(Rating.level.is_not(None))
+            cases = s.execute(select(Case.id, Case.status).where(
+                Case.created_by == self.actor.id, Case.status.in_(["completed", "delivered"]),
+                Case.id.not_in(rated)).order_by(Case.id)).all()
+            unrated = set(s.scalars(select(Rating.case_id).where(Rating.level.is_(None))))
+        if cases:
+            case_id, status = self.rng.choice(cases)
+        elif (finished := self._complete_one()) is not None:  # 办结 invites the applicant to rate
+            case_id, status = finished, "completed"
+        else:
+            return
+        trigger = "deliver" if status == "delivered" and self.rng.random() < 0.5 else "complete"
+        booth = RatingBooth(self.services.ctx)
+        bad = self.rng.random() < 0.3
+        level = self.rng.choice([1, 2]) if bad else self.rng.choice([3, 4, 4, 5, 5, 5])
+        timed_out = case_id not in unrated and self.rng.random() < 0.15
+        try:
+            prompt = booth.prompt(case_id, trigger)
+            if prompt is None:
+                emit("REFUSED", {"action": "rate", "error": "已评价"})
+                return
+            if timed_out and prompt.timeout_policy == "unrated":
+                booth.record_unrated(prompt)
+                emit("COMMIT", {"action": "rate", "rating_id": rating_policy.rating_id(case_id, False),
+                                "rated_case": case_id, "level": None, "followup_id": None})
+                return
+            reasons = self.rng.sample(sorted(rating_policy.REASONS), k=self.rng.randint(1, 2)) if bad else []
+            phone = f"139{self.rng.randint(0, 99_999_999):08d}" if bad and self.rng.random() < 0.5 else ""
+            receipt = booth.record(prompt, level, reasons, "窗口人员态度生硬" if bad else "", phone)
+        except DomainError as exc:
+            emit("REFUSED", {"action": "rate", "error": exc.message})
+            return
+        emit("COMMIT", {"action": "rate", "rating_id": receipt.rating_id, "rated_case": case_id, "level": level,
+                        "followup_id": rating_policy.followup_id(receipt.rating_id) if receipt.bad else None})
+        if receipt.bad and self.rng.random() < 0.5:  # the supervisor, here, takes the 差评 up at once
+            self.followup_step()
+
+    def _complete_one(self) -> str | None:
+        """One of this clerk's accepted cases completed (办结), its id when committed; none to
+        complete: another case step."""
+        accepted = [(cid, version) for cid, status, version in self.own_cases()
+                    if status == "accepted" and not self.has_deferred(cid)]
+        if not accepted:
+            self.case_step()
+            return None
+        case_id, version = self.rng.choice(accepted)
+        return case_id if self._do("complete", self._step_call("complete", case_id, version, "accepted")) else None
+
+    def followup_step(self) -> None:
+        """The hall's supervisor, authorised at this PC, takes the next step of an open 差评 follow-up
+        of the hall (核实 -> 整改 -> 回访 -> 结案) via services.ratings; another PC may take the same
+        step first (the server answers conflict/state_mismatch: legitimate). None open: a rating."""
+        with self.services.ctx.db.read() as s:
+            open_ = s.execute(select(RatingFollowup.id, RatingFollowup.status, RatingFollowup.version,
+                                     RatingFollowup.callback_result, Rating.callback_phone)
+                              .join(Rating, Rating.id == RatingFollowup.rating_id)
+                              .where(RatingFollowup.status != "closed").order_by(RatingFollowup.id)).all()
+        if not open_:
+            self.rate()
+            return
+        fid, status, version, called_back, phone = self.rng.choice(open_)
+        ratings, who = self.services.ratings, self.supervisor
+        calls: dict[str, Callable[[], Any]] = {
+            "verify": lambda: ratings.verify(who, fid, version, self.rng.choice(sorted(rating_policy.FINDINGS)),
+                                             "已调取录像核实"),
+            "rectify": lambda: ratings.rectify(who, fid, version, "已对窗口人员批评教育，规范服务用语"),
+            "callback": lambda: ratings.callback(
+                who, fid, version, self.rng.choice(["satisfied", "satisfied", "unsatisfied", "unreachable"])
+                if phone else "unreachable", "电话回访" if phone else ""),
+            "close": lambda: ratings.close(who, fid, version, "整改完成"),
+        }
+        step = "close" if status == "callback" and called_back else status
+        try:
+            item = calls[step]()
+        except DomainError as exc:
+            emit("REFUSED", {"action": f"followup_{step}", "error": exc.message})
+            return
+        emit("COMMIT", {"action": f"followup_{step}", "followup_id": fid, "version": item.version,
+                        "status": item.status})
+
+    def peer_vote(self) -> None:
+        """互评: with no round open here, the business section (authorised at this PC) opens one for
+        the whole hall (and half the time the clerk votes in it at once); otherwise this clerk votes in
+        one (every colleague, every dimension 1-5,
+        confirmed with their password; voting again replaces the ballots). Rounds are never closed
+        here: a close racing ballots re-pushed after a server restore legitimately refuses them."""
+        with self.services.ctx.db.read() as s:
+            rounds = list(s.scalars(select(PeerRound.id).where(PeerRound.status == "open").order_by(PeerRound.id)))
+        peer = self.services.peer
+        if not rounds:
+            month = self.clock.now()
+            try:
+                opened = peer.open_round(self.business, f"{month:%Y年%m月}窗口互评", f"{month:%Y-%m}", "hall")
+            except DomainError as exc:
+                emit("REFUSED", {"action": "peer_open", "error": exc.message})
+                return
+            emit("COMMIT", {"action": "peer_open", "round_id": opened.id})
+            if self.rng.random() < 0.5:  # announced at once: half the time the clerk votes right away
+                return
+            rounds = [opened.id]
+        round_id = self.rng.choice(rounds)
+        try:
+            sheet = peer.sheet(self.actor, round_id)
+            codes = [d[0] for d in sheet.round.dimensions]
+            scores = {c.staff_id: {code: self.rng.randint(1, 5) for code in codes} for c in sheet.colleagues}
+            receipt = peer.vote(self.actor, round_id, PASSWORD, scores)
+        except DomainError as exc:
+            emit("REFUSED", {"action": "peer_vote", "error": exc.message})
+            return
+        turnout_id = peer_policy.turnout_id(round_id, str(self.actor.id))
+        with self.services.ctx.db.read() as s:
+            version = s.scalar(select(PeerTurnout.version).where(PeerTurnout.id == turnout_id))
+        emit("COMMIT", {"action": "peer_vote", "round_id": round_id, "turnout_id": turnout_id, "version": version,
+                        "ratees": receipt.ratees})
+
+    def appeal(self) -> None:
+        """申诉复核: this clerk appeals one of their own ratings old enough to be seen (恶意/误评), or the
+        hall's leadership, authorised at this PC, decides a pending appeal (another PC may decide it
+        first: conflict/state_mismatch, legitimate). Nothing to do: a rating."""
+        ratings = self.services.ratings
+        mine = [r for r in ratings.my_ratings(self.actor) if r.can_appeal]
+        pending = ratings.appeals(self.leader, "pending")
+        try:
+            if mine and (not pending or self.rng.random() < 0.5):
+                item = ratings.appeal(self.actor, self.rng.choice(mine).id, self.rng.choice(["malicious", "mistaken"]),
+                                      "办事人对办理结果不满，评价与服务无关")
+                action = "appeal"
+            elif pending:
+                chosen = self.rng.choice(pending)
+                item = ratings.decide_appeal(self.leader, chosen.id, chosen.version, self.rng.random() < 0.5,
+                                             "经调取录像复核")
+                action = "appeal_decide"
+            else:
+                self.rate()
+                return
+        except DomainError as exc:
+            emit("REFUSED", {"action": "appeal", "error": exc.message})
+            return
+        emit("COMMIT", {"action": action, "appeal_id": item.id, "version": item.version, "status": item.status})
+
+    def peer_close(self) -> None:
+        """The business section, authorised at this PC, closes an open 互评 round seen here (the server
+        computes the results). Ballots of that round other counters push after it are refused as late
+        (rejected, the server's round closed): legitimate. Rare: most rounds stay open."""
+        with self.services.ctx.db.read() as s:
+            rounds = s.execute(select(PeerRound.id, PeerRound.version).where(PeerRound.status == "open")
+                               .order_by(PeerRound.id)).all()
+        if not rounds:
+            self.peer_vote()
+            return
+        round_id, version = self.rng.choice(rounds)
+        try:
+            item = self.services.peer.close_round(self.business, round_id, version)
+        except DomainError as exc:
+            emit("REFUSED", {"action": "peer_close", "error": exc.message})
+            return
+        emit("COMMIT", {"action": "peer_close", "round_id": round_id, "version": item.version})
+
     def case_step(self) -> None:
         cases = self.own_cases()
         if not cases:
@@ -335,14 +526,15 @@ class Counter:
         return self.services.intake.decide(self.actor, case_id, version, self._decision(decision),
                                            self._materials(matter, decision))
 
-    def _do(self, action: str, call: Callable[[], CaseView], **extra: Any) -> None:
+    def _do(self, action: str, call: Callable[[], CaseView], **extra: Any) -> bool:
         try:
             view = call()
         except DomainError as exc:
             emit("REFUSED", {"action": action, "error": exc.message})
-            return
+            return False
         emit("COMMIT", {"action": action, "case_id": view.id, "number": view.number, "version": view.version,
                         "status": view.status, "notices": [n.number for n in view.notices], **extra})
+        return True
 
     # -- inputs ------------------------------------------------------------------------------
     def _materials(self, matter: tuple[str, bool, list[Any]], decision: str | None) -> list[MaterialCheck]:
@@ -395,6 +587,9 @@ class Counter:
         return True
 
 
+# the rare actions of the harness's counters (rare_ops): (upper end of its share of the roll, method)
+RARE = ((0.71, "void_number"), (0.74, "set_roles"), (0.79, "punch"), (0.83, "leave"), (0.845, "import_machine_day"),
+        (0.885, "rate"), (0.915, "followup_step"), (0.93, "peer_vote"), (0.945, "appeal"), (0.95, "peer_close"))
 _STEPS = {  # the next step a window takes on its own case, weighted by repetition
     "received": ["decide", "decide", "decide", "void"],
     "correction": ["decide", "decide", "void"],

@@ -170,10 +170,11 @@ def test_the_driver_commits_real_work_and_reports_it(tmp_path: Path, demo_templa
     lines = child.lines()
     assert lines[0].startswith("READY") and lines[-1].startswith("DONE")
     committed = check.commits(lines)
-    keys = {"case_id", "enquiry_id", "void_id", "staff_id", "punch_id", "leave_id", "import_id"}
+    keys = {"case_id", "enquiry_id", "void_id", "staff_id", "punch_id", "leave_id", "import_id", "rating_id",
+            "followup_id", "round_id"}
     assert committed and all(keys & set(c) for c in committed)
     actions = {c["action"] for c in committed}
-    assert {"void_number", "set_roles"} <= actions and {"punch", "leave"} & actions  # the rare actions (seed 7)
+    assert {"void_number", "rate", "peer_open"} <= actions and {"punch", "leave"} & actions  # rare ones (seed 7)
     hall = json.loads(json.dumps(_hall_id(store)))
     view = check.read_store("c1", store, hall)
     # the store is a perfect "server" for itself: every reported commit is in it
@@ -298,3 +299,137 @@ def test_plans_are_reproducible_and_varied() -> None:
     assert {p.counters for p in plans} == {2, 3, 4}
     assert sum(p.restore for p in plans) > 40 and sum(p.server_kill is not None for p in plans) > 40
     assert sum(bool(p.kills) for p in plans) > 80 and sum(p.fault_rate > 0 for p in plans) > 120
+
+
+def _rated_and_voted(store: Path, public_key: str) -> None:
+    """Real work on a standalone store by the driver: a 互评 round opened and voted in (ballots sealed
+    to ``public_key``), and a case rated by the applicant."""
+    import random
+
+    from app.services import Services
+    from db.models import Parameter, Rating
+    from tests.harness import driver
+
+    services = Services.open(store, driver.SteppingClock(driver.START))
+    try:
+        with services.ctx.db.write() as s:
+            s.merge(Parameter(key="peer.ballot_key", value=public_key))  # as if pulled from the server
+        counter = driver.Counter(services, "zhangmin", random.Random(3), driver.SteppingClock(driver.START),
+                                 rare_ops=True)
+        counter.peer_vote()  # no round yet: the business section opens one
+        counter.peer_vote()
+        for _ in range(80):
+            with services.ctx.db.read() as s:
+                if s.query(Rating).count():
+                    break
+            counter.rate()  # completes an accepted case first when there is nothing to rate
+            counter.intake()
+    finally:
+        services.close()
+
+
+def _damage(store: Path, round_id: str, rater_id: str, ratee_id: str) -> None:
+    """A plaintext ballot queued in the outbox, and a second rated row for a rated case."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import inspect as sa_inspect
+
+    from app.peer import keys
+    from app.services import Services
+    from db.models import OutboxOp, Rating
+    from tests.harness import driver
+
+    ballot_key = keys.ballot_key(keys.voter_key("demo1234", round_id, rater_id), round_id, ratee_id)
+    services = Services.open(store, driver.SteppingClock(driver.START))
+    try:
+        with services.ctx.db.write() as s:
+            s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="peer.ballot", entity_id=str(uuid.uuid4()),
+                           payload={"round_id": round_id, "ratee_id": ratee_id, "ballot_key": ballot_key,
+                                    "scores": {"d1": 5, "d2": 5, "d3": 5, "d4": 5}},
+                           created_at=dt.datetime(2026, 3, 2, 10), actor_id=None, status="pending"))
+            rated = s.query(Rating).filter(Rating.level.is_not(None)).first()
+            assert rated is not None
+            copied = {a.key: getattr(rated, a.key) for a in sa_inspect(Rating).column_attrs}
+            s.add(Rating(**{**copied, "id": str(uuid.uuid4())}))
+    finally:
+        services.close()
+
+
+def test_the_rating_and_anonymity_checks_fail_on_damage(tmp_path: Path, demo_template: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.peer import seal
+    from tests.harness import driver
+
+    monkeypatch.setattr(driver, "ECHO", False)
+    store = tmp_path / "c1" / "counter.sqlite3"
+    store.parent.mkdir()
+    shutil.copyfile(demo_template, store)
+    public, private = seal.new_keypair()
+    _rated_and_voted(store, public)
+    hall = _hall_id(store)
+    view = check.read_store("c1", store, hall)
+    assert view.tables and any(op.kind == "peer.ballot" for op in view.ops)
+    assert any(e == "rating" for e, _ in view.rows)
+
+    def server(**changes: object) -> check.ServerView:  # the store is a perfect server for itself
+        base = check.ServerView(dict(view.rows), [], "", 0, "e", dict(view.staff), ballot_private_key=private)
+        return dataclasses.replace(base, **changes)
+
+    f = check.Findings()
+    check.check_unique(server(), [view], f)
+    check.check_anonymity(server(), [view], f)
+    assert f.ok, f.problems
+    # the key the ballots were sealed to is not the server's: every queued ballot is a finding
+    check.check_anonymity(server(ballot_private_key=seal.new_keypair()[1]), [view], f)
+    assert f.problems and all("is not a ballot sealed to the server's key" in p for p in f.problems)
+
+    turnout = next(r for (e, _), r in view.rows.items() if e == "peer_turnout")
+    ratee = next(i for (_, i) in view.staff if i != turnout["rater_id"])
+    _damage(store, str(turnout["round_id"]), str(turnout["rater_id"]), ratee)
+    damaged = check.read_store("c1", store, hall)
+    f = check.Findings()
+    check.check_unique(server(), [damaged], f)
+    check.check_anonymity(server(), [damaged], f)
+    text = "\n".join(f.problems)
+    assert "c1: a row of outbox_op holds a ballot's key outside the server's ballot box" in text
+    assert "c1: queued ballot #" in text and "only round_id and sealed" in text
+    assert "c1: case " in text and " has 2 rated rows" in text
+    # the server: a box with a rater column and a row naming its rater; a rating that differs
+    key = next(k for k, r in check._ballots(server(), [view]).keys.items() if r == turnout["rater_id"])
+    ballot = {"round_id": turnout["round_id"], "ratee_id": ratee, "ballot_key": key, "scores": {"d1": 3},
+              "rater_id": turnout["rater_id"]}
+    boxed = server(ballots=[ballot], ballot_columns=(*check.BOX_COLUMNS, "rater_id"),
+                   tables=[("peer_ballot", tuple(ballot.values()))])
+    f = check.Findings()
+    check.check_anonymity(boxed, [view], f)
+    assert any("server ballot box columns are" in p for p in f.problems)
+    assert any(f"a ballot box row names its rater {turnout['rater_id']}" in p for p in f.problems)
+    rating = next(k for k in view.rows if k[0] == "rating")
+    altered = server(rows={**view.rows, rating: {**view.rows[rating], "level": 5 if view.rows[rating]["level"] != 5
+                                                 else 1}})
+    f = check.Findings()
+    check.check_copies(altered, [view], f)
+    assert f.problems == [f"c1: rating {rating[1]} differs from the server: level: "
+                          f"{view.rows[rating]['level']!r} != {altered.rows[rating]['level']!r}"]
+
+
+def _step(status: str, result: str | None, code: str | None, row: dict[str, object] | None) -> check.Op:
+    return check.Op(3, "op3", "followup.verify", "f1", status, result, "e", code,
+                    {"id": "f1", "from_version": 1, "finding": "partly", "note": ""}, row)
+
+
+def test_a_followup_step_another_pc_took_first_is_the_only_legitimate_step_conflict() -> None:
+    server = check.ServerView({("rating_followup", "f1"): {"id": "f1", "version": 2}}, [], "", 0, "e")
+    assert check._legitimate_conflict(_step("quarantined", "conflict", "state_mismatch", {"id": "f1", "version": 2}),
+                                      server)
+    assert check._legitimate_conflict(_step("quarantined", "conflict", "case_unknown", None), server)
+    # answered with the version it started from: no race; rejected: never; unknown and still unknown: lost
+    assert not check._legitimate_conflict(_step("quarantined", "conflict", "state_mismatch",
+                                                {"id": "f1", "version": 1}), server)
+    assert not check._legitimate_conflict(_step("quarantined", "rejected", "illegal_transition",
+                                                {"id": "f1", "version": 2}), server)
+    assert not check._legitimate_conflict(_step("quarantined", "conflict", "case_unknown", None),
+                                          dataclasses.replace(server, rows={}))
+    rating = check.Op(4, "op4", "rating.record", "r1", "quarantined", "conflict", "e", "already_exists", {}, {})
+    assert not check._legitimate_conflict(rating, server)
