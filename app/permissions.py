@@ -103,11 +103,16 @@ PERMISSIONS: dict[str, Permission] = {
     "peer_evaluation.vote": _p("参加互评", dict.fromkeys(Role, ALL)),
     "peer_evaluation.manage": _p("组织互评（开启、结束评议轮次）", {B: ALL}),
     # appraisal (量化考核)
+    "appraisal.view": _p("查看他人的月度考核和依据", {H: D, B: ALL, L: ALL, S: ALL}),
+    "appraisal.rules": _p("更改考核评分规则", {B: ALL}),
+    "appraisal.item_propose": _p("提出考核加减分事项", {H: D, B: ALL, S: ALL}),
     "appraisal.comment": _p("对本窗口考核提出意见", {H: D}),
     "appraisal.adjust": _p("调整考核得分", {B: ALL}, not_own=True),
     "appraisal.publish": _p("发布月度考核结果", {B: ALL}),
     "appraisal.quota_raise": _p("批准提高优秀比例", {L: ALL}),
     "commendation.record": _p("登记表扬信、锦旗", {S: ALL, B: ALL}),
+    # the hall's reports (统计报表)
+    "report.view": _p("查看统计报表", {H: D, B: ALL, L: ALL, S: ALL}),
 }
 
 

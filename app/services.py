@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from app.appraisal.report_part import appraisal_part
+from app.appraisal.service import AppraisalService
 from app.attendance.service import AttendanceService
 from app.audit_chain import AuditChainService
 from app.auth import AuthService
@@ -22,6 +24,7 @@ from app.machine_settings import LABELS, MachineSettings, MachineSettingsStore
 from app.peer.service import PeerService
 from app.permission_service import PermissionService
 from app.ratings.service import RatingService
+from app.reports.service import ReportService
 from app.settings_service import SettingsService
 from app.setup import ensure_demo, is_set_up, setup_hall
 from app.staff_service import StaffService
@@ -47,6 +50,9 @@ class Services:
         self.attendance = AttendanceService(ctx)
         self.peer = PeerService(ctx)
         self.ratings = RatingService(ctx)
+        self.appraisal = AppraisalService(ctx)
+        self.reports = ReportService(ctx)
+        self.reports.appraisal_provider = appraisal_part  # 考核排名 and 等级分布 in every report
         self.machine = MachineSettingsStore(ctx.db.path.parent)
         self._machine: MachineSettings | None = None
         self.sync = SyncService(ctx, lambda: self.machine_settings().server_url)

@@ -209,7 +209,7 @@ class Case(Base):
     received_on: Mapped[dt.date] = mapped_column(Date)
     notify_due: Mapped[dt.date] = mapped_column(Date)
     accepted_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
     deferred_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     # 补正: the day by which the applicant supplies what the one-time correction notice lists
     correction_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
@@ -734,3 +734,108 @@ class PeerResult(Base):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     __table_args__ = (UniqueConstraint("round_id", "ratee_id"),)
+
+
+# --- appraisal (量化考核) -----------------------------------------------------------------------------
+
+
+class AppraisalRules(Base):
+    """One version of the hall's scoring rules (考核评分规则): base, cap, points per fact, grades, quotas
+    and award rules as JSON checked by app.appraisal.rules.parse_rules. Append-only; the highest
+    version is in force for a month computed after it. Set by the business section."""
+
+    __tablename__ = "appraisal_rules"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("hall_id", "version"),)
+
+
+class Commendation(Base):
+    """A 表扬信 (``praise_letter``) or 锦旗 (``banner``) received for a staff member or a window, recorded
+    by a supervisor or the business section; a bonus in the month of ``day``. Append-only."""
+
+    __tablename__ = "commendation"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    window_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(36))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AppraisalItem(Base):
+    """A point item of one month entered by hand: ``irregular_receipt`` (不规范收件) and
+    ``unauthorised_fee`` (违规收费) at the rules' points, ``manual`` (其他加减分) with its own points, all
+    proposed with a reason and approved by the business section (never by the proposer); and
+    ``adjustment`` (业务科调整), the business section's audited correction of a draft, in force at once.
+    ``status``: proposed -> approved / refused."""
+
+    __tablename__ = "appraisal_item"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    month: Mapped[str] = mapped_column(String(7), index=True)  # 2026-12
+    kind: Mapped[str] = mapped_column(String(24))
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    window_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    points: Mapped[float] = mapped_column(Float, default=0.0)
+    reason: Mapped[str] = mapped_column(Text)
+    entered_by: Mapped[str] = mapped_column(String(36))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str] = mapped_column(String(36), default="")
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AppraisalComment(Base):
+    """A 首席代表's comment on their department's draft month (shown to the business section)."""
+
+    __tablename__ = "appraisal_comment"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    department_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # about this person (optional)
+    text: Mapped[str] = mapped_column(Text)
+    written_by: Mapped[str] = mapped_column(String(36))
+    written_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AppraisalQuota(Base):
+    """The leadership's approval to raise the month's 优秀 quota (20 % -> 25 % by default)."""
+
+    __tablename__ = "appraisal_quota"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    note: Mapped[str] = mapped_column(Text, default="")
+    approved_by: Mapped[str] = mapped_column(String(36))
+    approved_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("hall_id", "month"),)
+
+
+class AppraisalMonth(Base):
+    """A published month of the appraisal (月度考核结果). A correction is a new version with who and why;
+    every version stays. ``result`` is app.appraisal.codec.appraisal_json of what was computed (on the
+    server, from its rows, with the rules version in force: ``rules_version``)."""
+
+    __tablename__ = "appraisal_month"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("hall.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    version: Mapped[int] = mapped_column(Integer)
+    rules_version: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    published_by: Mapped[str] = mapped_column(String(36))
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("hall_id", "month", "version"),)

@@ -33,6 +33,7 @@ from app.sync.protocol import (
     Code,
 )
 from db.models import Case, Inspection, LeaveRequest, Matter, PunchMakeup, Staff, Window
+from server.appraisal_ops import appraisal_subject
 from server.attendance_fields import number_parameter, to_local, to_utc
 from server.oputil import OpContext, rejected
 from server.rating_steps import rating_subject
@@ -163,7 +164,8 @@ def check_permission(ctx: OpContext, staff: Staff) -> None:
     when = made_at(ctx)
     windows = frozenset(w for w in (staff.window_id, ctx.device.window_id) if w) | covered_windows(ctx, staff.id, when)
     holder = Holder(staff.id, roles_at(ctx, staff, when), staff.department_id, windows)
-    subject = _requester_subject(ctx, staff) or rating_subject(ctx, staff) or _subject(ctx)
+    subject = (_requester_subject(ctx, staff) or rating_subject(ctx, staff) or appraisal_subject(ctx, staff)
+               or _subject(ctx))
     reason = refusal(holder, action, subject)
     if reason is not None:
         raise rejected(Code.NOT_PERMITTED, f"{staff.name}：{reason}")

@@ -51,6 +51,7 @@ from app.sync.protocol import (
 from app.sync.rows import entity_row
 from db.models import Enquiry, Hall, Staff
 from db.repositories import CaseRepository
+from server.appraisal_ops import APPRAISAL_HANDLERS, appraisal_echo
 from server.attendance_ops import (
     apply_import,
     apply_inspection,
@@ -84,7 +85,7 @@ ATTENDANCE_HANDLERS: dict[str, Handler] = {
 }
 # ratings, 差评整改, appeals (server.rating_ops) and peer evaluation (server.peer_ops); each module
 # also gives the held row of its ops' entity: RATING_ECHO / PEER_ECHO
-OTHER_HANDLERS: dict[str, Handler] = {**RATING_HANDLERS, **PEER_HANDLERS}
+OTHER_HANDLERS: dict[str, Handler] = {**RATING_HANDLERS, **PEER_HANDLERS, **APPRAISAL_HANDLERS}
 
 
 def _handler(kind: str) -> Handler | None:
@@ -118,6 +119,8 @@ def current_echo(ctx: OpContext) -> Echo:
         return rating_echo(ctx)
     if ctx.op.kind in PEER_HANDLERS:
         return peer_echo(ctx)
+    if ctx.op.kind in APPRAISAL_HANDLERS:
+        return appraisal_echo(ctx)
     return Echo()
 
 

@@ -30,7 +30,8 @@ DOMAIN_TABLES = (
     "dishonest_party", "cases", "case_material", "suspension", "notice", "enquiry", "void_number",
     "attendance_schedule", "punch", "attendance_import", "leave_request", "punch_makeup", "empty_post",
     "inspection", "attendance_month", "rating", "rating_followup", "rating_appeal", "peer_round",
-    "peer_turnout", "peer_result",
+    "peer_turnout", "peer_result", "appraisal_rules", "commendation", "appraisal_item", "appraisal_comment",
+    "appraisal_quota", "appraisal_month",
 )
 
 

@@ -29,7 +29,9 @@ from db.sync_repository import SyncRepository
 # attendance records whose own ops hold them back (a leave decided here while the server's
 # version is older); schedules, 空岗 events and published months are only ever added
 OWN_RECORDS = {Entity.PUNCH, Entity.ATTENDANCE_IMPORT, Entity.LEAVE, Entity.MAKEUP, Entity.INSPECTION,
-               Entity.RATING, Entity.RATING_FOLLOWUP, Entity.RATING_APPEAL, Entity.PEER_ROUND, Entity.PEER_TURNOUT}
+               Entity.RATING, Entity.RATING_FOLLOWUP, Entity.RATING_APPEAL, Entity.PEER_ROUND, Entity.PEER_TURNOUT,
+               Entity.APPRAISAL_RULES, Entity.COMMENDATION, Entity.APPRAISAL_ITEM, Entity.APPRAISAL_COMMENT,
+               Entity.APPRAISAL_QUOTA}
 WORK = {Entity.CASE, Entity.NOTICE, Entity.SUSPENSION, Entity.ENQUIRY, Entity.VOID_NUMBER, *OWN_RECORDS}
 NUMBERED = {Entity.CASE, Entity.NOTICE}
 

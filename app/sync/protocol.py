@@ -68,6 +68,19 @@ RATING_KINDS = frozenset({
     FOLLOWUP_CLOSE,
 })
 PEER_KINDS = frozenset({PEER_OPEN, PEER_CLOSE, PEER_TURNOUT, PEER_BALLOT})
+# the monthly appraisal (量化考核): the entity of each is the row it creates or decides
+APPRAISAL_RULES_SET = "appraisal.rules_set"  # a new version of the hall's scoring rules
+COMMENDATION_RECORD = "commendation.record"  # 表扬信 / 锦旗
+APPRAISAL_ITEM_PROPOSE = "appraisal.item_propose"  # 不规范收件, 违规收费, 其他加减分: proposed with a reason
+APPRAISAL_ITEM_DECIDE = "appraisal.item_decide"  # approved or refused by the business section
+APPRAISAL_ADJUST = "appraisal.adjust"  # the business section's adjustment of a draft, with its reason
+APPRAISAL_COMMENT = "appraisal.comment"  # a 首席代表's comment on their department's draft
+APPRAISAL_QUOTA_RAISE = "appraisal.quota_raise"  # leadership: 优秀 quota raised for a month
+APPRAISAL_PUBLISH = "appraisal.publish"  # a month published (or corrected): the server computes it
+APPRAISAL_KINDS = frozenset({
+    APPRAISAL_RULES_SET, COMMENDATION_RECORD, APPRAISAL_ITEM_PROPOSE, APPRAISAL_ITEM_DECIDE, APPRAISAL_ADJUST,
+    APPRAISAL_COMMENT, APPRAISAL_QUOTA_RAISE, APPRAISAL_PUBLISH,
+})
 # kinds the counter performs as Actor.system() (actor_id None)
 SYSTEM_KINDS = frozenset({"case.deem_accepted"})
 # kinds that must carry no staff actor at all: the applicant's rating (never by or for the staff) and
@@ -110,6 +123,14 @@ OP_PERMISSIONS: dict[str, str] = {
     PEER_OPEN: "peer_evaluation.manage",
     PEER_CLOSE: "peer_evaluation.manage",
     PEER_TURNOUT: "peer_evaluation.vote",
+    APPRAISAL_RULES_SET: "appraisal.rules",
+    COMMENDATION_RECORD: "commendation.record",
+    APPRAISAL_ITEM_PROPOSE: "appraisal.item_propose",
+    APPRAISAL_ITEM_DECIDE: "appraisal.adjust",
+    APPRAISAL_ADJUST: "appraisal.adjust",
+    APPRAISAL_COMMENT: "appraisal.comment",
+    APPRAISAL_QUOTA_RAISE: "appraisal.quota_raise",
+    APPRAISAL_PUBLISH: "appraisal.publish",
 }
 
 # number kinds a device may lease blocks of: the first argument of app.numbering.take_number
@@ -168,6 +189,12 @@ class Entity(StrEnum):
     PEER_ROUND = "peer_round"
     PEER_TURNOUT = "peer_turnout"
     PEER_RESULT = "peer_result"
+    APPRAISAL_RULES = "appraisal_rules"
+    COMMENDATION = "commendation"
+    APPRAISAL_ITEM = "appraisal_item"
+    APPRAISAL_COMMENT = "appraisal_comment"
+    APPRAISAL_QUOTA = "appraisal_quota"
+    APPRAISAL_MONTH = "appraisal_month"
     HALL = "hall"
     WINDOW = "window"
     STAFF = "staff"

@@ -18,12 +18,18 @@ from sqlalchemy import Date, DateTime, FromClause, Table
 from app.cases.views import case_snapshot
 from app.sync.protocol import Entity
 from db.models import (
+    AppraisalComment,
+    AppraisalItem,
+    AppraisalMonth,
+    AppraisalQuota,
+    AppraisalRules,
     AttendanceImport,
     AttendanceMonth,
     AttendanceSchedule,
     Base,
     CalendarDay,
     Case,
+    Commendation,
     Department,
     DishonestParty,
     EmptyPost,
@@ -75,6 +81,12 @@ ENTITIES: dict[str, tuple[type[Base], str]] = {
     Entity.PEER_ROUND: (PeerRound, "id"),
     Entity.PEER_TURNOUT: (PeerTurnout, "id"),
     Entity.PEER_RESULT: (PeerResult, "id"),
+    Entity.APPRAISAL_RULES: (AppraisalRules, "id"),
+    Entity.COMMENDATION: (Commendation, "id"),
+    Entity.APPRAISAL_ITEM: (AppraisalItem, "id"),
+    Entity.APPRAISAL_COMMENT: (AppraisalComment, "id"),
+    Entity.APPRAISAL_QUOTA: (AppraisalQuota, "id"),
+    Entity.APPRAISAL_MONTH: (AppraisalMonth, "id"),
 }
 
 

@@ -48,6 +48,9 @@ ATTENDANCE_ENTITIES = (Entity.SCHEDULE, Entity.PUNCH, Entity.ATTENDANCE_IMPORT, 
 # ratings, 差评整改, appeals, and peer rounds / turnout / results (ballots never leave the server)
 RATING_ENTITIES = (Entity.RATING, Entity.RATING_FOLLOWUP, Entity.RATING_APPEAL, Entity.PEER_ROUND,
                    Entity.PEER_TURNOUT, Entity.PEER_RESULT)
+# the monthly appraisal: rules, 表扬信/锦旗, items, comments, quota approvals, published months
+APPRAISAL_ENTITIES = (Entity.APPRAISAL_RULES, Entity.COMMENDATION, Entity.APPRAISAL_ITEM, Entity.APPRAISAL_COMMENT,
+                      Entity.APPRAISAL_QUOTA, Entity.APPRAISAL_MONTH)
 
 
 def _parts(scope: str, hall_id: str) -> list[tuple[str, type[Base], dict[str, Any]]]:
@@ -64,7 +67,7 @@ def _parts(scope: str, hall_id: str) -> list[tuple[str, type[Base], dict[str, An
                               (Entity.SUSPENSION, Suspension, {}), (Entity.ENQUIRY, Enquiry, {"hall_id": hall_id}),
                               (Entity.VOID_NUMBER, VoidNumber, {"hall_id": hall_id}),
                               *((e, ENTITIES[e][0], {"hall_id": hall_id})
-                                for e in (*ATTENDANCE_ENTITIES, *RATING_ENTITIES))],
+                                for e in (*ATTENDANCE_ENTITIES, *RATING_ENTITIES, *APPRAISAL_ENTITIES))],
     }
     return parts.get(scope, [])
 

@@ -31,7 +31,8 @@ LATER = {
     "post.cover_assign",
     "peer_evaluation.manage", "appraisal.comment", "appraisal.adjust",
     "appraisal.publish", "appraisal.quota_raise", "commendation.record", "void_register.view", "notice.void",
-    "rating.phone_view", "peer_evaluation.vote",
+    "rating.phone_view", "peer_evaluation.vote", "appraisal.view", "appraisal.rules", "appraisal.item_propose",
+    "report.view",
 }
 
 

@@ -48,6 +48,7 @@ from app.peer import keys, policy, seal
 from app.permissions import format_roles
 from app.sync.checksum import scope_checksum
 from app.sync.protocol import (
+    APPRAISAL_ITEM_DECIDE,
     FOLLOWUP_CALLBACK,
     FOLLOWUP_CLOSE,
     FOLLOWUP_RECTIFY,
@@ -63,7 +64,7 @@ from app.sync.protocol import (
     hall_scope,
 )
 from app.sync.rows import ENTITIES, entity_row
-from app.sync.verify import ATTENDANCE_ENTITIES, RATING_ENTITIES, local_checksum
+from app.sync.verify import APPRAISAL_ENTITIES, ATTENDANCE_ENTITIES, RATING_ENTITIES, local_checksum
 from db.engine import create_sqlite_engine
 from db.models import AuditEvent, Case, Enquiry, Notice, OutboxOp, Staff, Suspension, VoidNumber
 
@@ -86,7 +87,7 @@ def hall_rows(s: Session, hall_id: str) -> Rows:
         rows[("void_number", void.id)] = entity_row("void_number", void)
     # schedules, punches, imports, leave, 补签, 空岗, 查岗, months; ratings, 差评整改, appeals, 互评
     # rounds / turnout / results (app.sync.verify counts the same in the hall scope's checksum)
-    for entity in (*ATTENDANCE_ENTITIES, *RATING_ENTITIES):
+    for entity in (*ATTENDANCE_ENTITIES, *RATING_ENTITIES, *APPRAISAL_ENTITIES):
         model: Any = ENTITIES[entity][0]
         for row in s.scalars(select(model).where(model.hall_id == hall_id)):
             rows[(entity.value, row.id)] = entity_row(entity, row)
@@ -297,6 +298,8 @@ def _check_other_commit(server: ServerView, name: str, c: Mapping[str, Any], f: 
             f.add(f"{name}: voided number {c['voided']} ({c['void_id']}) is not in the server's register (lost)")
     elif "rating_id" in c or "followup_id" in c or "round_id" in c or "appeal_id" in c:
         _check_rating_commit(server, name, c, f, excused)
+    elif "appraisal_row" in c or "published_version" in c or c.get("action") == "appraisal_quota":
+        _check_appraisal_commit(server, name, c, f, excused)
     else:
         _check_attendance_commit(server, name, c, f)
 
@@ -326,6 +329,30 @@ def _check_rating_commit(server: ServerView, name: str, c: Mapping[str, Any], f:
     elif "version" in c and int(row["version"]) < int(c["version"]):
         f.add(f"{name}: committed {c['action']} of {entity} {rid} (version {c['version']}) is lost: "
               f"server has version {row['version']}")
+
+
+def _check_appraisal_commit(server: ServerView, name: str, c: Mapping[str, Any], f: Findings,
+                            excused: frozenset[str]) -> None:
+    """2, for 量化考核: the 表扬信/锦旗, item, comment it created (an item decided: at least at that
+    version, unless another PC decided it first: excused), the month published at least to that
+    version, the quota raised."""
+    if "appraisal_row" in c:
+        entity, rid = c["appraisal_row"]
+        row = server.rows.get((entity, rid))
+        if rid in excused:
+            return
+        if row is None:
+            f.add(f"{name}: committed {c['action']} ({entity} {rid}) is not on the server (lost)")
+        elif "version" in c and int(row["version"]) < int(c["version"]):
+            f.add(f"{name}: committed {c['action']} of {entity} {rid} (version {c['version']}) is lost: "
+                  f"server has version {row['version']}")
+    elif "published_version" in c:
+        versions = [int(r["version"]) for (e, _), r in server.rows.items()
+                    if e == "appraisal_month" and r["month"] == c["month"]]
+        if max(versions, default=0) < int(c["published_version"]):
+            f.add(f"{name}: published {c['month']} version {c['published_version']} is lost: server has {versions}")
+    elif not any(e == "appraisal_quota" for e, _ in server.rows):
+        f.add(f"{name}: the quota raised is not on the server (lost)")
 
 
 def _check_attendance_commit(server: ServerView, name: str, c: Mapping[str, Any], f: Findings) -> None:
@@ -479,8 +506,8 @@ def _legitimate_conflict(op: Op, server: ServerView | None = None) -> bool:
     while the server holds that follow-up / round now. Nothing else: a rating.record refused is
     always a finding here (a case is rated only at the PC that took it in, and no phone rates), and
     rounds are never closed by the harness, so no ballot may be refused as late."""
-    if op.kind in FOLLOWUP_STEPS or op.kind == RATING_APPEAL_DECIDE:  # 申诉复核 races like a follow-up step
-        return _lost_step_race(op, server)
+    if op.kind in FOLLOWUP_STEPS or op.kind in (RATING_APPEAL_DECIDE, APPRAISAL_ITEM_DECIDE):
+        return _lost_step_race(op, server)  # 申诉复核 and a 考核 item's approval race like a follow-up step
     if op.kind == PEER_CLOSE:  # two PCs closed the same round: the second finds it closed
         return (op.status == "quarantined" and op.result == OpStatus.CONFLICT
                 and isinstance(op.server_row, Mapping) and op.server_row.get("status") == "closed")
@@ -507,7 +534,8 @@ def _lost_step_race(op: Op, server: ServerView | None) -> bool:
         return False
     if op.code == Code.STATE_MISMATCH:
         return isinstance(op.server_row, Mapping) and op.server_row.get("version") != op.payload.get("from_version")
-    entity = "rating_appeal" if op.kind == RATING_APPEAL_DECIDE else "rating_followup"
+    entity = {RATING_APPEAL_DECIDE: "rating_appeal", APPRAISAL_ITEM_DECIDE: "appraisal_item"}.get(op.kind,
+                                                                                            "rating_followup")
     return op.code == Code.CASE_UNKNOWN and server is not None and (entity, op.entity_id) in server.rows
 
 

@@ -59,6 +59,7 @@ from app.ratings import policy as rating_policy
 from app.ratings.booth import RatingBooth
 from app.services import Services
 from db.models import (
+    AppraisalItem,
     Case,
     CaseMaterial,
     Hall,
@@ -121,6 +122,7 @@ class Counter:
         with services.ctx.db.read() as s:
             staff = s.scalars(select(Staff).where(Staff.login == login)).one()
             self.actor = Actor(staff.id, staff.name)
+            self.login = login
             self.hall_id, self.window_id = staff.hall_id, staff.window_id
             # voiding a case needs a 首席代表 of the department (or the business section): they
             # authorise it at this PC (授权), and it is recorded as theirs
@@ -492,6 +494,67 @@ class Counter:
             return
         emit("COMMIT", {"action": "peer_close", "round_id": round_id, "version": item.version})
 
+    def appraise(self) -> None:
+        """量化考核, via services.appraisal with the hall's officers authorised at this PC: the supervisor
+        records a 表扬信/锦旗 for this clerk or proposes a 不规范收件 about them; the business section
+        adjusts this clerk's draft or decides a pending item of the hall (another PC may decide it
+        first: conflict/state_mismatch, legitimate); a chief comments on their department's month; and
+        only at window 01's PC (so that no two PCs race for a version) the business section publishes
+        last month (a correction after the first) or the leadership raises its quota once."""
+        ap, now = self.services.appraisal, self.clock.now()
+        last = now.replace(day=1) - dt.timedelta(days=1)
+        roll = self.rng.random()
+        try:
+            if roll < 0.2:
+                cid = ap.record_commendation(self.supervisor, self.rng.choice(["praise_letter", "banner"]),
+                                             staff_id=self.actor.id, window_id=None, day=now.date(),
+                                             note="群众来信表扬")
+                emit("COMMIT", {"action": "commendation", "appraisal_row": ["commendation", cid]})
+                return
+            if roll < 0.4:
+                iid = ap.propose_item(self.supervisor, now.year, now.month, "irregular_receipt",
+                                      staff_id=self.actor.id, window_id=None, reason="收件时未当场核对原件")
+                emit("COMMIT", {"action": "appraisal_item", "appraisal_row": ["appraisal_item", iid], "version": 1})
+                return
+            if roll < 0.6:
+                with self.services.ctx.db.read() as s:
+                    pending = s.execute(select(AppraisalItem.id, AppraisalItem.version).where(
+                        AppraisalItem.status == "proposed", AppraisalItem.entered_by != self.business.id)
+                        .order_by(AppraisalItem.id)).all()
+                if pending:
+                    iid, version = self.rng.choice(pending)
+                    ap.decide_item(self.business, iid, self.rng.random() < 0.7, "经核实")
+                    emit("COMMIT", {"action": "appraisal_decide", "appraisal_row": ["appraisal_item", iid],
+                                    "version": version + 1})
+                    return
+                iid = ap.adjust(self.business, now.year, now.month, staff_id=self.actor.id, window_id=None,
+                                points=self.rng.choice([-1.0, 1.0]), reason="业务科按实际工作量调整")
+                emit("COMMIT", {"action": "appraisal_adjust", "appraisal_row": ["appraisal_item", iid], "version": 1})
+                return
+            if roll < 0.75 and "chief" in self._roles(self.authoriser):
+                cid = ap.comment(self.authoriser, now.year, now.month, "本部门窗口本月办件量大，请予考虑")
+                emit("COMMIT", {"action": "appraisal_comment", "appraisal_row": ["appraisal_comment", cid]})
+                return
+            if self.login != "zhangmin":
+                iid = ap.propose_item(self.supervisor, now.year, now.month, "manual", staff_id=self.actor.id,
+                                      window_id=None, reason="协助其他窗口", points=1.0)
+                emit("COMMIT", {"action": "appraisal_item", "appraisal_row": ["appraisal_item", iid], "version": 1})
+                return
+            view = ap.month_view(self.business, last.year, last.month)
+            if not view.quota_raised and self.rng.random() < 0.3:
+                ap.raise_quota(self.leader, last.year, last.month, "本月窗口工作突出")
+                emit("COMMIT", {"action": "appraisal_quota", "month": f"{last:%Y-%m}"})
+                return
+            version = ap.publish(self.business, last.year, last.month, "更正加减分" if view.versions else "")
+            emit("COMMIT", {"action": "appraisal_publish", "month": f"{last:%Y-%m}", "published_version": version})
+        except DomainError as exc:
+            emit("REFUSED", {"action": "appraise", "error": exc.message})
+
+    def _roles(self, actor: Actor) -> list[str]:
+        with self.services.ctx.db.read() as s:
+            row = s.get(Staff, actor.id)
+            return row.roles.split() if row is not None else []
+
     def case_step(self) -> None:
         cases = self.own_cases()
         if not cases:
@@ -589,7 +652,8 @@ class Counter:
 
 # the rare actions of the harness's counters (rare_ops): (upper end of its share of the roll, method)
 RARE = ((0.71, "void_number"), (0.74, "set_roles"), (0.79, "punch"), (0.83, "leave"), (0.845, "import_machine_day"),
-        (0.885, "rate"), (0.915, "followup_step"), (0.93, "peer_vote"), (0.945, "appeal"), (0.95, "peer_close"))
+        (0.885, "rate"), (0.915, "followup_step"), (0.93, "peer_vote"), (0.945, "appeal"), (0.95, "peer_close"),
+        (0.965, "appraise"))
 _STEPS = {  # the next step a window takes on its own case, weighted by repetition
     "received": ["decide", "decide", "decide", "void"],
     "correction": ["decide", "decide", "void"],

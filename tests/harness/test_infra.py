@@ -171,7 +171,7 @@ def test_the_driver_commits_real_work_and_reports_it(tmp_path: Path, demo_templa
     assert lines[0].startswith("READY") and lines[-1].startswith("DONE")
     committed = check.commits(lines)
     keys = {"case_id", "enquiry_id", "void_id", "staff_id", "punch_id", "leave_id", "import_id", "rating_id",
-            "followup_id", "round_id"}
+            "followup_id", "round_id", "appraisal_row", "published_version", "month"}
     assert committed and all(keys & set(c) for c in committed)
     actions = {c["action"] for c in committed}
     assert {"void_number", "rate", "peer_open"} <= actions and {"punch", "leave"} & actions  # rare ones (seed 7)
