@@ -13,6 +13,7 @@ from app.context import Actor
 from app.dto import StaffInfo
 from app.errors import DomainError
 from app.services import Services
+from ui.appraisal.menu import AppraisalMenu
 from ui.attendance.menu import AttendanceMenu, make_empty_post_alarm
 from ui.cases.lapse_watcher import LapseWatcher
 from ui.enquiry.enquiry_widget import EnquiryWidget
@@ -25,6 +26,7 @@ from ui.peer.menu import PeerMenu
 from ui.rating_screen.controller import RatingScreenController
 from ui.rating_screen.hook import invitations
 from ui.ratings.menu import RatingsMenu
+from ui.reports.menu import ReportsMenu
 from ui.settings.settings_dialog import MachineSettingsDialog
 from ui.staff.staff_roles_dialog import StaffRolesDialog
 from ui.status_bar import CounterStatusBar
@@ -142,6 +144,25 @@ class MainWindow(QMainWindow):
             self.menuBar().insertMenu(tools, menu)
         self.sync_worker.synced.connect(lambda _r: self.ratings.refresh_windows())
         self.sync_worker.synced.connect(lambda _r: self.peer.refresh_windows())
+        self._make_appraisal()
+
+    # -- the monthly appraisal (考核) and the hall's reports (报表) ------------------------------------
+    def _make_appraisal(self) -> None:
+        """The 考核 and 报表 menus before 工具; a case behind a score opens in the case window."""
+        self.appraisal = AppraisalMenu(self.services, self.runner, self.staff, self)
+        self.reports = ReportsMenu(self.services, self.runner, self.staff, self)
+        for menu in (self.appraisal.menu, self.reports.menu):
+            tools = next((a for a in self.menuBar().actions() if a.text().startswith(self.tr("工具"))), None)
+            self.menuBar().insertMenu(tools, menu)
+        self.appraisal.open_case.connect(self._open_case)
+        self.sync_worker.synced.connect(lambda _r: self.appraisal.refresh_windows())
+
+    def _open_case(self, case_id: str) -> None:
+        from ui.cases.case_dialog import CaseDialog
+
+        dialog = CaseDialog(self.services, self.runner, self.staff, case_id, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def show_punch(self, text: str, flagged: bool = False) -> None:
         """The punch line in the status bar: "已打卡 08:27" (amber when the punch needs review)."""
