@@ -106,12 +106,17 @@ def _people(s: Session, labels: Labels) -> tuple[list[Person], list[WindowInfo]]
     return people, windows
 
 
+def attendance_since(s: Session, hall: str) -> dt.date | None:
+    """The day of the hall's first punch: days before it are before attendance was kept here."""
+    first = s.scalar(select(func.min(Punch.at)).where(Punch.hall_id == hall))
+    return first.date() if first is not None else None
+
+
 def _attendance(s: Session, hall: str, year: int, month: int, calendar: WorkingCalendar, as_of: dt.date,
                 makeup_days: int, ids: set[str]) -> list[Fact]:
-    first_punch = s.scalar(select(func.min(Punch.at)).where(Punch.hall_id == hall))
-    if first_punch is None:
+    since = attendance_since(s, hall)
+    if since is None:
         return []  # the hall keeps no attendance here (yet): no day is judged
-    since = first_punch.date()  # days before the hall's first punch are before attendance was kept here
     sheet = hall_sheet(s, hall, year, month, calendar=calendar, as_of=as_of, makeup_days=makeup_days)
     out = []
     for pm in sheet.people:

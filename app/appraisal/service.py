@@ -160,14 +160,18 @@ class AppraisalService:
         result = self.compute(s, year, month)
         sheet = hall_sheet(s, hall, year, month, calendar=self.ctx.calendar(), as_of=self.ctx.today(),
                            makeup_days=common.params(self.ctx).makeup_days)
-        workdays = {pm.person.staff_id: (pm.workdays, pm.absent_halves) for pm in sheet.people}
+        since = mf.attendance_since(s, hall)  # days before the hall's first punch are not judged (as the month)
+        workdays: dict[str, tuple[float, float]] = {}
+        for pm in sheet.people:
+            days = [d for d in pm.days if since is not None and d.working and since <= d.day <= self.ctx.today()]
+            workdays[pm.person.staff_id] = (float(len(days)), sum(1 - d.absent_halves / 2 for d in days))
         for p in result.people:
             t = tallies.get(p.person.window_id or "")
             if t is None:
                 continue
-            due, absent = workdays.get(p.person.staff_id, (0, 0))
+            due, present = workdays.get(p.person.staff_id, (0.0, 0.0))
             t.due += due
-            t.present += max(0.0, due - absent / 2)
+            t.present += max(0.0, present)
             t.members.add(p.person.staff_id)
             t.discipline -= sum(f.points for f in p.facts if not f.via and f.fact.kind in DISCIPLINE and f.points < 0)
         for w in result.windows:

@@ -200,3 +200,37 @@ def test_days_before_the_halls_first_punch_are_not_judged(services: Services) ->
     after = services.appraisal.month_view(business, 2026, 2).draft
     days = {f.fact.day for p in after.people for f in p.facts if f.fact.kind == "absent_half"}
     assert days and min(days) == dt.date(2026, 2, 24)  # from that day on, everyone's days are judged
+
+
+def test_the_quarters_red_flag_windows_come_from_its_cases_ratings_and_attendance(march: Services) -> None:
+    services = march
+    overdue = completed_case(services)  # window 01: one completion, a day late
+    with sqlite3.connect(services.ctx.db.path) as con:
+        con.execute("UPDATE cases SET due_date = '2026-03-01' WHERE id = ?", (overdue,))
+    on_time = completed_case(services, "wangfang", "03")  # window 03: one completion, in time
+    from tests.app.rating_kit import rate
+
+    rate(services, on_time, 5)
+    bad_rating(services)  # window 01: a 差评 (its case completed in time)
+    result = services.appraisal.quarter(who(services, "liuyang"), 2026, 1)
+    by_window = {w.window.label[:2]: w for w in result.windows}
+    first, third = by_window["01"], by_window["03"]
+    assert first.indicators["cases"] == pytest.approx(50.0) and third.indicators["cases"] == pytest.approx(100.0)
+    assert first.indicators["complaints"] == pytest.approx(90.0) and third.indicators["service"] == 100.0
+    assert first.indicators["discipline"] < 100.0  # zhangmin's late punch
+    assert [w.rank for w in result.windows] == list(range(1, len(result.windows) + 1))
+    assert sum(w.red_flag for w in result.windows) == 1 and not first.red_flag
+    with pytest.raises(NotPermitted):
+        services.appraisal.quarter(who(services, "zhangmin"), 2026, 1)
+    with pytest.raises(InvalidInput):
+        services.appraisal.quarter(who(services, "liuyang"), 2026, 5)
+
+
+def test_the_years_awards_come_from_the_published_months(march: Services) -> None:
+    services, business = march, who(march, "liuyang")
+    empty, missing = services.appraisal.year(business, 2026)
+    assert empty.people == () and missing == tuple(range(1, 13))
+    services.appraisal.publish(business, 2026, 2)
+    result, missing = services.appraisal.year(business, 2026)
+    assert 2 not in missing and len(missing) == 11
+    assert {p.months for p in result.people} == {1} and not any(p.advanced for p in result.people)  # < 6 months

@@ -16,7 +16,8 @@ from ui.appraisal.commendation_dialog import CommendationDialog
 def test_a_clerk_opens_the_month_and_the_other_entries_say_who_may(qtbot, services, runner, wait_idle) -> None:
     menu, window = open_month(qtbot, services, runner, login(services, "zhangmin"), wait_idle)
     assert menu.menu.title() == "考核(&A)"
-    assert [a.text() for a in menu.menu.actions()] == ["月度考核(&M)…", "考核评分规则(&R)…", "登记表扬信/锦旗(&C)…"]
+    assert [a.text() for a in menu.menu.actions()] == ["月度考核(&M)…", "考核评分规则(&R)…", "登记表扬信/锦旗(&C)…",
+                                                       "评优(&W)…"]
     month, rules, commendation = (menu.actions[n] for n in ("appraisalMonthAction", "appraisalRulesAction",
                                                             "commendationAction"))
     assert month.isEnabled() and not rules.isEnabled() and not commendation.isEnabled()

@@ -25,11 +25,13 @@ _ENTRIES: tuple[tuple[str, str, str, str | None], ...] = (
     ("appraisalMonthAction", "月度考核(&M)…", "open_month", None),
     ("appraisalRulesAction", "考核评分规则(&R)…", "open_rules", "appraisal.rules"),
     ("commendationAction", "登记表扬信/锦旗(&C)…", "open_commendation", "commendation.record"),
+    ("appraisalAwardsAction", "评优(&W)…", "open_awards", "appraisal.view"),
 )
 _TIPS = {
     "appraisalMonthAction": "每月量化考核：得分、等次和每一分的依据；草稿实时计算，月份结束后由中心业务科发布",
     "appraisalRulesAction": "各项加减分分值、基础分和封顶分、等次分数线、优秀比例等（改动生成新版本）",
     "commendationAction": "登记办事群众送来的表扬信、锦旗，计入当月考核加分",
+    "appraisalAwardsAction": "季度红旗窗口（办件、纪律、服务、投诉、出勤五项指标）和年度先进个人、先进窗口",
 }
 
 
@@ -133,3 +135,8 @@ class AppraisalMenu(QObject):
             return dialog
 
         return self._single("commendation", make)
+
+    def open_awards(self) -> QWidget:
+        from ui.appraisal.awards_window import AwardsWindow
+
+        return self._single("awards", lambda: AwardsWindow(self.services, self.runner, self.staff, self.parent_widget))
