@@ -68,6 +68,11 @@ def test_a_month_with_its_comparison_grouping_and_excel(qtbot, month, runner, wa
     bars = window.group_view.chart().series()[0].barSets()
     assert [b.label() for b in bars] == ["收件", "办结"] and bars[0].count() == 4
     assert window.levels_view.chart().series()[0].barSets()[0].count() == 6
+    # 考核排名: March has ended (the clock is in April) and is not published: its draft, said so
+    ranking = window.tables["appraisal"]
+    assert ranking.rowCount() == 12 and ranking.item(0, 0).text() == "1"
+    note = window.notes["appraisal"].text()
+    assert note.startswith("2026年3月考核（草稿，未发布）") and "优秀" in note and "人" in note
 
     window.group.setCurrentIndex(window.group.findData("department"))
     window.refresh()

@@ -28,14 +28,15 @@ from app.context import Actor
 from app.errors import DomainError
 from app.reports.model import BY_LABELS
 from app.reports.periods import KINDS, custom, period_of
-from app.reports.tables import sections, shown
+from app.reports.tables import appraisal_sections, sections, shown
 from ui.errors import show_error
 from ui.ratings.common import fill_table, make_table
 from ui.reports import charts
 from ui.reports.overview import KeyFigures
 
 BUSY = "正在统计…"
-TABS = (("cases", "办件(&C)"), ("ratings", "评价(&V)"), ("attendance", "考勤(&A)"), ("trend", "月度趋势(&M)"))
+TABS = (("cases", "办件(&C)"), ("ratings", "评价(&V)"), ("attendance", "考勤(&A)"), ("trend", "月度趋势(&M)"),
+        ("appraisal", "考核排名(&K)"))
 FILE_KINDS = {"xlsx": "Excel 工作簿 (*.xlsx)", "pdf": "PDF 文件 (*.pdf)", "bulletin": "PDF 文件 (*.pdf)"}
 
 
@@ -272,6 +273,7 @@ class ReportsWindow(QWidget):
                                                                       by=report.by_label))
         self.figures.show_figures(report.key_figures)
         self._show_charts(report)
+        self._show_appraisal(report)
         for section in sections(report):
             table = self.tables[section.key]
             table.setColumnCount(len(section.headers))
@@ -282,6 +284,25 @@ class ReportsWindow(QWidget):
         made = report.made_at.strftime("%Y-%m-%d %H:%M")
         self.status_text = self.tr("{sub}　计算于 {made}").format(sub=report.subtitle, made=made)
         self._set_busy(False, self.status_text)
+
+    def _show_appraisal(self, report) -> None:
+        """The last published month's ranking the period covers, with its grade distribution (or the draft,
+        said so); empty, saying why, when no month of the period has ended."""
+        table, note = self.tables["appraisal"], self.notes["appraisal"]
+        parts = appraisal_sections(report.appraisal)
+        if not parts:
+            table.setColumnCount(1)
+            table.setHorizontalHeaderLabels([self.tr("考核")])
+            fill_table(table, [])
+            note.setText(self.tr("本期尚无已结束的月份，没有考核结果可显示。"))
+            return
+        ranking, grades = parts
+        table.setColumnCount(len(ranking.headers))
+        table.setHorizontalHeaderLabels(list(ranking.headers))
+        fill_table(table, [[shown(v, f) for v, f in zip(row, ranking.formats, strict=True)] for row in ranking.rows],
+                   right_from=3)
+        spread = "，".join(f"{grade} {n} 人" for grade, n in grades.rows)
+        note.setText(f"{report.appraisal.title}：{spread}。{report.appraisal.note}")
 
     def _show_charts(self, report) -> None:
         for view, chart in ((self.trend_view, charts.trend_chart(report.trend)),
