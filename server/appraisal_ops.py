@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -59,7 +58,8 @@ from server.attendance_fields import (
     number_parameter,
     to_local,
 )
-from server.attendance_ops import check_new, check_owner
+from server.attendance_ops import MONTH, check_new, check_owner
+from server.attendance_ops import write as attendance_write
 from server.attendance_sheet import hall_calendar
 from server.oputil import Echo, OpContext, OpRefused, conflict, rejected
 
@@ -74,7 +74,6 @@ ENTITIES: dict[type[Base], str] = {
     AppraisalMonth: Entity.APPRAISAL_MONTH,
 }
 MAX_ITEM_POINTS = 20.0
-MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
 
 
 def appraisal_echo(ctx: OpContext) -> Echo:
@@ -84,11 +83,8 @@ def appraisal_echo(ctx: OpContext) -> Echo:
     return Echo(entity, entity_row(entity, row) if row is not None else None)
 
 
-def write(ctx: OpContext, row: Any) -> None:
-    ctx.s.add(row)
-    ctx.s.flush()
-    entity = ENTITIES[type(row)]
-    ctx.change(entity, str(row.id), entity_row(entity, row))
+def write(ctx: OpContext, row: Base) -> None:
+    attendance_write(ctx, row, ENTITIES)
 
 
 def _echo(ctx: OpContext) -> EchoOf:

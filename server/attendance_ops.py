@@ -17,6 +17,7 @@ import binascii
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
@@ -62,7 +63,7 @@ MODELS: dict[str, type[Base]] = {
 }
 ENTITIES = {Punch: Entity.PUNCH, AttendanceImport: Entity.ATTENDANCE_IMPORT, AttendanceSchedule: Entity.SCHEDULE,
             Inspection: Entity.INSPECTION, AttendanceMonth: Entity.ATTENDANCE_MONTH}
-_MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
 
 
 def row_echo(ctx: OpContext, model: type[Base], row_id: str) -> Echo:
@@ -101,10 +102,12 @@ def check_owner(ctx: OpContext, row: Any, what: str, echo: EchoOf) -> None:
         raise rejected(Code.WRONG_HALL, f"该{what}不属于本大厅。", echo())
 
 
-def write(ctx: OpContext, row: Base) -> None:
+def write(ctx: OpContext, row: Base, entities: Mapping[type[Base], str] = ENTITIES) -> None:
+    """Add ``row`` and write it to the hall scope's change log under its entity (``entities``: model ->
+    entity, the attendance tables unless told)."""
     ctx.s.add(row)
     ctx.s.flush()
-    entity = ENTITIES[type(row)]
+    entity = entities[type(row)]
     ctx.change(entity, str(row.id), entity_row(entity, row))  # type: ignore[attr-defined]
 
 
@@ -354,7 +357,7 @@ def apply_publish(ctx: OpContext) -> Echo:
 
     row = build_row(AttendanceMonth, ctx.op.payload, "考勤月报", echo)
     check_owner(ctx, row, "考勤月报", echo)
-    match = _MONTH.match(row.month)
+    match = MONTH.match(row.month)
     if match is None:
         raise bad("考勤月报", "month", "应为“年-月”", echo)
     if row.published_by != ctx.op.actor_id:
