@@ -247,13 +247,15 @@ ENTITY_OF_STEP = {APPRAISAL_ITEM_DECIDE: "appraisal_item", RATING_APPEAL_DECIDE:
 
 def unconfirmed(st: StoreView, server: ServerView) -> set[Key]:
     """Rows a counter legitimately keeps as its own while their op waits in its quarantine list: a 差评
-    follow-up step (or an approval) made here after a server restore, answered case_unknown because the
-    record it follows had not been pushed again yet by the PC that made it (the server holds it now).
-    The server's answer named no row to take over, so the local rows stay, as for every quarantined op,
-    until a person settles it (docs/sync-protocol.md, section 10)."""
+    follow-up step (or an approval) that lost a race with another PC's step (conflict/state_mismatch,
+    the server's row kept aside), or one made here after a server restore, answered case_unknown because
+    the record it follows had not been pushed again yet by the PC that made it (the server holds it
+    now). The local rows stay, as for every quarantined op, until a person settles it
+    (docs/sync-protocol.md, section 10, point 5)."""
     out: set[Key] = set()
     for op in st.ops:
-        if op.code == Code.CASE_UNKNOWN and op.status == "quarantined" and _legitimate_conflict(op, server):
+        if (op.kind in FOLLOWUP_STEPS or op.kind in ENTITY_OF_STEP) and op.status == "quarantined" \
+                and op.code in (Code.CASE_UNKNOWN, Code.STATE_MISMATCH) and _legitimate_conflict(op, server):
             out.add((ENTITY_OF_STEP.get(op.kind, "rating_followup"), op.entity_id))
     return out
 

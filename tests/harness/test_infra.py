@@ -433,3 +433,21 @@ def test_a_followup_step_another_pc_took_first_is_the_only_legitimate_step_confl
                                           dataclasses.replace(server, rows={}))
     rating = check.Op(4, "op4", "rating.record", "r1", "quarantined", "conflict", "e", "already_exists", {}, {})
     assert not check._legitimate_conflict(rating, server)
+
+
+def test_a_step_that_lost_a_race_keeps_its_local_row_until_settled_and_nothing_else_does() -> None:
+    """Copies: the follow-up of a step quarantined as a lost race (another PC's step first) stays
+    this counter's own; the same difference without such an op, or with a step answered with the
+    version it started from, is a finding."""
+    held = {"id": "f1", "version": 2, "rectified_at": "2026-03-04T09:03:47"}
+    mine = {"id": "f1", "version": 2, "rectified_at": "2026-03-03T09:07:57"}
+    server = check.ServerView({("rating_followup", "f1"): held}, [], "", 0, "e")
+
+    def problems(ops: list[check.Op]) -> list[str]:
+        f = check.Findings()
+        check.check_copies(server, [check.StoreView("c1", {("rating_followup", "f1"): mine}, ops)], f)
+        return f.problems
+
+    assert problems([_step("quarantined", "conflict", "state_mismatch", held)]) == []
+    assert problems([]) and problems([_step("quarantined", "conflict", "state_mismatch", {"id": "f1", "version": 1})])
+    assert problems([_step("quarantined", "rejected", "illegal_transition", held)])
