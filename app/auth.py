@@ -1,6 +1,13 @@
-"""Staff login with argon2id password hashes."""
+"""Staff login with argon2id password hashes, braked against guessing (app.lockout).
+
+An unknown or inactive login costs the same argon2 verification as a wrong password (against a
+dummy hash made once when this module is loaded), so the time of an answer does not tell which
+logins exist.
+"""
 
 from __future__ import annotations
+
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -10,6 +17,7 @@ from app.authz import staff_roles
 from app.context import Actor, AppContext
 from app.dto import StaffInfo
 from app.errors import AuthenticationFailed, NotPermitted
+from app.lockout import LoginBrake, login_key
 from app.permission_service import PermissionService
 from db.models import Staff
 from db.repositories import ReferenceRepository, StaffRepository
@@ -19,6 +27,20 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))  # with the parameters real hashes are made with
+
+
+def dummy_hash() -> str:
+    """A hash no password matches, to verify against when the login is unknown (constant time)."""
+    return _DUMMY_HASH
+
+
+def _check(staff: Staff | None, password: str) -> bool:
+    """The password of an active ``staff``; the same argon2 cost when there is none."""
+    ok = _verify(staff.password_hash if staff is not None else _DUMMY_HASH, password)
+    return ok and staff is not None and staff.active
 
 
 def _verify(stored_hash: str, password: str) -> bool:
@@ -33,13 +55,23 @@ class AuthService:
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        self.brake = LoginBrake(ctx)
 
     def login(self, login: str, password: str) -> StaffInfo:
+        """LockedOut (an AuthenticationFailed) while the login is locked, or on the failure that
+        locks it; AuthenticationFailed on other wrong passwords."""
+        key = login_key(login)
+        on_record = self.brake.check(key)
         with self.ctx.db.read() as s:
             staff = StaffRepository(s).by_login(login.strip())
-            if staff is None or not staff.active or not _verify(staff.password_hash, password):
-                raise AuthenticationFailed("用户名或密码不正确。", field="password")
-            return self._info(s, staff)
+            info = self._info(s, staff) if _check(staff, password) and staff is not None else None
+            staff_id, name = (staff.id, staff.name) if staff is not None else (None, "")
+        if info is None:
+            self.brake.failed(key, via="login", staff_id=staff_id, name=name)
+            raise AuthenticationFailed("用户名或密码不正确。", field="password")
+        if on_record:
+            self.brake.succeeded(key)
+        return info
 
     def authorise(self, login: str, password: str, at_desk_of: str, action: str, *,
                   case_id: str | None = None, here: bool = False) -> Actor:
@@ -47,21 +79,37 @@ class AuthService:
         action. Returns them as the actor of that action (recorded as theirs, naming the person
         signed in here). AuthenticationFailed on a wrong password; NotPermitted, saying who may,
         when they do not hold the permission either."""
+        key = login_key(login)
+        on_record = self.brake.check(key)
         with self.ctx.db.read() as s:
             staff = StaffRepository(s).by_login(login.strip())
-            if staff is None or not staff.active or not _verify(staff.password_hash, password):
-                raise AuthenticationFailed("授权人用户名或密码不正确。", field="password")
-            actor = Actor(staff.id, staff.name, at_desk_of=at_desk_of if at_desk_of != staff.id else None)
+            ok = _check(staff, password)
+            staff_id, name = (staff.id, staff.name) if staff is not None else (None, "")
+        if not ok or staff is None:
+            self.brake.failed(key, via="authorise", staff_id=staff_id, name=name)
+            raise AuthenticationFailed("授权人用户名或密码不正确。", field="password")
+        if on_record:
+            self.brake.succeeded(key)
+        actor = Actor(staff.id, staff.name, at_desk_of=at_desk_of if at_desk_of != staff.id else None)
         reason = PermissionService(self.ctx).refusal(actor, action, case_id=case_id, here=here)
         if reason is not None:
             raise NotPermitted(f"{staff.name}不能授权：{reason}", action=action)
         return actor
 
     def verify(self, staff_id: str, password: str) -> bool:
-        """Unlock check after the idle lock: same person, right password."""
+        """Unlock check after the idle lock: same person, right password. Braked as the login is
+        (the same count): LockedOut while locked or on the failure that locks it."""
         with self.ctx.db.read() as s:
             staff = StaffRepository(s).get(staff_id)
-            return bool(staff and staff.active and _verify(staff.password_hash, password))
+            login, name = (staff.login, staff.name) if staff is not None else (staff_id, "")
+        key = login_key(login)
+        on_record = self.brake.check(key)
+        if not _check(staff, password):
+            self.brake.failed(key, via="unlock", staff_id=staff_id, name=name)
+            return False
+        if on_record:
+            self.brake.succeeded(key)
+        return True
 
     @staticmethod
     def _info(s: Session, staff: Staff) -> StaffInfo:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from app.cases.rules import MaterialCheck
 from app.catalogue import CASE_TYPE_LABELS
@@ -73,6 +74,9 @@ class MatterDetail:
 
 @dataclass(frozen=True)
 class Applicant:
+    """Who applies. Typed at intake with the full numbers; in a ``CaseView`` the ID numbers and the
+    phone are masked (app.pii): the full ones only through ``LedgerService.reveal``, audited."""
+
     kind: str  # "person" | "org"
     name: str
     id_number: str  # resident ID (person) or unified social credit code (org)
@@ -165,7 +169,7 @@ class CaseView:
 
 @dataclass(frozen=True)
 class CaseRow:
-    """One ledger line."""
+    """One ledger line. ID number and phone come masked (app.pii): a list never holds the full ones."""
 
     id: str
     number: str
@@ -174,9 +178,23 @@ class CaseRow:
     warning: str
     matter_name: str
     applicant_name: str
-    applicant_id_number: str
+    applicant_id_masked: str
     received_at: dt.datetime
     due_date: dt.date | None
+    applicant_phone_masked: str = ""
+
+
+class PiiField(StrEnum):
+    """A masked field of a case that its own view may reveal (``LedgerService.reveal``, audited)."""
+
+    APPLICANT_ID = "applicant_id_number"
+    APPLICANT_PHONE = "applicant_phone"
+    AGENT_ID = "agent_id_number"
+
+    @property
+    def label(self) -> str:
+        return {"applicant_id_number": "申请人证件号码", "applicant_phone": "联系电话",
+                "agent_id_number": "代理人证件号码"}[self.value]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ Every message is written for the clerk (Chinese, says what to do); the UI shows 
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 class DomainError(Exception):
     """A rule of the domain refused the request; nothing was written."""
@@ -25,6 +27,15 @@ class IllegalTransition(DomainError):
 
 class AuthenticationFailed(DomainError):
     """Unknown login or wrong password."""
+
+
+class LockedOut(AuthenticationFailed):
+    """Too many wrong passwords for this login (app.lockout): no password is checked until
+    ``until`` (device time); the message names when to try again."""
+
+    def __init__(self, message: str, *, until: dt.datetime) -> None:
+        super().__init__(message, field="password")
+        self.until = until
 
 
 class NotFound(DomainError):

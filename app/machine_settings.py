@@ -1,6 +1,7 @@
-"""Settings of this counter PC, kept apart from the hall's data: the central server's address,
-the printer for notices, the idle lock, how many daily backups to keep and which monitor is the
-applicant's rating screen (评价器).
+"""Settings of this counter PC, kept apart from the hall's data: the central server's address
+(and the hall's own CA file for its certificate, app.server_address), the printer for notices,
+the idle lock, how many daily backups to keep and which monitor is the applicant's rating screen
+(评价器).
 
 They live in ``machine.ini`` (UTF-8) in the data folder, so a restore of the database from a
 backup never takes them back, and IT staff can read or script them (``counter-desk-admin
@@ -21,8 +22,8 @@ import tempfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from app import server_address
 from app.errors import InvalidInput, StorageError
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ FILE_NAME = "machine.ini"
 SECTION = "counter"
 LABELS = {
     "server_url": "中心服务器地址",
+    "server_ca_file": "中心服务器 CA 证书文件",
     "printer": "通知书打印机",
     "idle_lock_minutes": "无操作自动锁屏（分钟）",
     "backup_keep": "自动备份保留份数",
@@ -46,6 +48,7 @@ class MachineSettings:
     idle_lock_minutes: int | None = None
     backup_keep: int | None = None
     rating_screen: str = ""  # the name of the applicant's monitor (as the system names it); '' = none
+    server_ca_file: str = ""  # PEM file of the hall's own CA; '' = the system's trust store
 
     def with_value(self, key: str, text: str) -> MachineSettings:
         """A copy with ``key`` set from what a person typed; InvalidInput says what is wrong."""
@@ -56,22 +59,9 @@ class MachineSettings:
 
 
 def check_server_url(text: str) -> str:
-    """'' (standalone) or an http(s) address with a host; a missing scheme is taken as http."""
-    text = text.strip()
-    if not text:
-        return ""
-    if "://" not in text:
-        text = "http://" + text
-    text = text.rstrip("/")
-    parts = urlsplit(text)
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    if parts.scheme not in ("http", "https") or not parts.hostname or port == -1 or " " in text:
-        raise InvalidInput("中心服务器地址应类似 https://zwfw.example.gov.cn 或 10.1.2.3:8080，留空表示单机运行。",
-                           field="server_url")
-    return text
+    """'' (standalone) or an address as a person typed it: https://, or http:// to this PC only
+    (app.server_address); a missing scheme is https://, or http:// for this PC."""
+    return server_address.check(text)
 
 
 def check_screen_name(text: str) -> str:
@@ -83,10 +73,18 @@ def check_screen_name(text: str) -> str:
     return text
 
 
-def parse_value(key: str, text: str) -> str | int | None:
+def parse_value(key: str, text: str, *, stored: bool = False) -> str | int | None:
+    """``text`` as the value of ``key``. ``stored``: read from machine.ini, where an http:// address
+    of another machine and a CA file gone missing are kept as they are (the transport refuses them and
+    the status line says why) rather than silently turning the counter standalone."""
     text = text.strip()
     if key == "server_url":
+        if stored:
+            address = server_address.parse(text)
+            return address.url if address else ""
         return check_server_url(text)
+    if key == "server_ca_file":
+        return server_address.check_ca_path(text) if stored else server_address.check_ca_file(text)
     if key == "printer":
         return text
     if key == "rating_screen":
@@ -124,9 +122,13 @@ class MachineSettingsStore:
         for key in LABELS:
             if key in section:
                 try:
-                    settings = settings.with_value(key, section[key])
+                    value: dict[str, Any] = {key: parse_value(key, section[key], stored=True)}
+                    settings = replace(settings, **value)
                 except InvalidInput as exc:
                     self._problem(f"{LABELS[key]}“{section[key]}”无效，已使用默认值：{exc.message}")
+        address = server_address.parse(settings.server_url)
+        if address is not None and not address.allowed:
+            self._problem(f"本机同步已停止：{server_address.PLAIN_REFUSED}请改为 https:// 地址。")
         return settings
 
     def save(self, settings: MachineSettings) -> None:

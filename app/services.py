@@ -55,7 +55,8 @@ class Services:
         self.reports.appraisal_provider = appraisal_part  # 考核排名 and 等级分布 in every report
         self.machine = MachineSettingsStore(ctx.db.path.parent)
         self._machine: MachineSettings | None = None
-        self.sync = SyncService(ctx, lambda: self.machine_settings().server_url)
+        self.sync = SyncService(ctx, lambda: self.machine_settings().server_url,
+                                ca_file=lambda: self.machine_settings().server_ca_file)
         self.sync.reference_listeners.append(self.catalogue.reload)  # pulled catalogue: list it afresh
 
     @classmethod

@@ -98,17 +98,6 @@ def id_birth_date(number: str) -> dt.date:
     return _birth_date(check_resident_id(number), "id_number")
 
 
-def mask_id_number(number: str) -> str:
-    """Keep the first 6 and the last 4 characters: '110101199003071234' → '110101********1234'.
-
-    For paper and screens the public can see. Values of 10 characters or fewer are returned
-    as they are (nothing would be hidden).
-    """
-    if len(number) <= 10:
-        return number
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
-
-
 # --- 统一社会信用代码 ---------------------------------------------------------------------
 
 

@@ -184,6 +184,12 @@ class NumberBlock(Base):
 # --- work -----------------------------------------------------------------------------------
 
 
+# Indexes the counter's migrations make that are not declared on the models: the server copies these
+# tables (server/schema.py) and needs none of them. ix_case_applicant_phone (0011): the ledger finds a
+# case by the applicant's full phone.
+COUNTER_ONLY_INDEXES = frozenset({"ix_case_applicant_phone"})
+
+
 class Case(Base):
     """One application (办件); its row is the ledger (台账) entry."""
 
@@ -839,3 +845,21 @@ class AppraisalMonth(Base):
     published_by: Mapped[str] = mapped_column(String(36))
     published_at: Mapped[dt.datetime] = mapped_column(DateTime)
     __table_args__ = (UniqueConstraint("hall_id", "month", "version"),)
+
+
+# --- brakes on guessing (app/lockout.py) ---------------------------------------------------------
+
+
+class LoginLockout(Base):
+    """Wrong passwords of one login at this PC (login, unlock, 授权 share it), kept across restarts:
+    how many since ``first_failure_at``, and the lock in force (``locked_at`` .. ``locked_until``,
+    device time; app.lockout re-anchors a lock whose start lies after the clock's now). Local only:
+    never pushed, never pulled; the lockouts themselves are audit events."""
+
+    __tablename__ = "login_lockout"
+    login: Mapped[str] = mapped_column(String(64), primary_key=True)  # as typed, stripped, lower case
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)  # in a row: each doubles the next lock

@@ -163,6 +163,7 @@ class CaseRepository:
         self,
         *,
         text_query: str,
+        phone: str = "",
         status: str,
         matter_id: str,
         date_from: dt.date | None,
@@ -180,7 +181,7 @@ class CaseRepository:
             # (exact then); the trigram index's cap otherwise.
             narrowed = bool(status or matter_id) or due_before is not None or due_from is not None
             scope = Scope(FTS_CANDIDATES if narrowed else limit, since, before)
-            q = q.where(_text_condition(self.s, text_query, scope, prefix=narrowed))
+            q = q.where(_text_condition(self.s, text_query, scope, prefix=narrowed, phone=phone))
         # With a text, the text's candidates drive the plan: `+col` keeps SQLite from walking a
         # status's or matter's whole index instead (seconds' worth when the text matches few).
         if status:
@@ -206,7 +207,7 @@ class CaseRepository:
 FTS_CANDIDATES = 2000
 
 
-def _text_condition(session: Session, query: str, scope: Scope, *, prefix: bool) -> Any:
+def _text_condition(session: Session, query: str, scope: Scope, *, prefix: bool, phone: str = "") -> Any:
     """Exact/prefix on indexed columns; trigram FTS for substrings of 3+ characters, the gram and
     matter-name lookups of db.ledger_words for words of one or two (which find every name that is
     or starts with the word too: the exact and prefix lookups are kept for those only when the
@@ -218,6 +219,8 @@ def _text_condition(session: Session, query: str, scope: Scope, *, prefix: bool)
         Case.query_code == upper,
         Case.applicant_id_number == upper,
     ]
+    if phone:  # the query as the applicant's phone is stored (normalised by the caller)
+        conds.append(Case.applicant_phone == phone)
     if len(query) > SHORT_WORD or prefix:
         conds.append(Case.applicant_name == query)
         conds.append((Case.applicant_name >= query) & (Case.applicant_name < prefix_end))

@@ -15,10 +15,10 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
@@ -27,12 +27,14 @@ from sqlalchemy import select
 from app.sync.protocol import PROTOCOL_VERSION, device_scopes
 from app.sync.rows import entity_row
 from db.models import Hall, Staff, Window
-from server import deeming, devices, numbers, posts
+from server import deeming, devices, numbers, posts, throttle
 from server.engine import ServerDatabase
 from server.errors import ApiError
+from server.limits import BodyLimit
 from server.meta import Clock, current_epoch, iso_utc, naive_utc, utc_now
 from server.schema import SyncDevice
 from server.settings import ServerSettings
+from server.throttle import ADMIN, ENROL, Throttle, ThrottleSettings
 from server.wire import CodeIn, EnrolIn, RevokeIn
 
 log = logging.getLogger("counter_desk.server")
@@ -44,6 +46,7 @@ class ServerState:
     db: ServerDatabase
     settings: ServerSettings
     clock: Clock
+    throttle: Throttle = field(default_factory=Throttle)  # brakes on guessing, in memory (server.throttle)
 
     def now(self) -> dt.datetime:
         """Naive UTC, as the server stores its own timestamps."""
@@ -89,12 +92,23 @@ def current_device(state: State, authorization: Annotated[str | None, Header()] 
 _basic = HTTPBasic(auto_error=False)
 
 
-def current_admin(state: State, credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)]) -> Staff:
-    """A hall administrator by HTTP Basic login and password (argon2, about 50 ms)."""
+def current_admin(state: State, request: Request,
+                  credentials: Annotated[HTTPBasicCredentials | None, Depends(_basic)]) -> Staff:
+    """A hall administrator by HTTP Basic login and password (argon2, about 50 ms). Wrong passwords
+    are braked per login and per address (server.throttle): 429 while locked."""
     if credentials is None:
         raise ApiError(401, "admin_auth_failed", "请以中心管理员身份登录。")
-    with state.db.snapshot() as s:
-        return devices.authenticate_admin(s, credentials.username, credentials.password)
+    keys = throttle.login_keys(state.throttle, request, credentials.username)
+    throttle.too_many(state, keys)
+    try:
+        with state.db.snapshot() as s:
+            staff = devices.authenticate_admin(s, credentials.username, credentials.password)
+    except ApiError as exc:
+        if exc.status == 401:
+            throttle.record_failure(state, keys, ADMIN, None)
+        raise
+    state.throttle.succeeded(keys[0])
+    return staff
 
 
 Device = Annotated[SyncDevice, Depends(current_device)]
@@ -117,15 +131,23 @@ def _hall_json(s: Any, device: SyncDevice) -> dict[str, Any]:
 
 
 @router.post("/enrol", status_code=201)
-def enrol(body: EnrolIn, state: State) -> dict[str, Any]:
-    """Redeem a one-time code: the device's id and secret (shown once), its hall, window and scopes."""
+def enrol(body: EnrolIn, state: State, request: Request) -> dict[str, Any]:
+    """Redeem a one-time code: the device's id and secret (shown once), its hall, window and scopes.
+    Wrong codes are braked per address and for enrolment as a whole (server.throttle): 429."""
     used = [numbers.UsedNumbers(u.kind, u.year, u.highest) for u in body.standalone_used]
-    with state.db.write() as s:
-        device, secret = devices.redeem_code(s, body.code, request_id=body.request_id,
-                                             device_name=body.device_name, now=state.now())
-        numbers.report_used(s, device.hall_id, used)
-        out = {"device_id": device.id, "credential": devices.credential(device, secret),
-               **_hall_json(s, device)}
+    keys = throttle.enrol_keys(state.throttle, request)
+    throttle.too_many(state, keys)
+    try:
+        with state.db.write() as s:
+            device, secret = devices.redeem_code(s, body.code, request_id=body.request_id,
+                                                 device_name=body.device_name, now=state.now())
+            numbers.report_used(s, device.hall_id, used)
+            out = {"device_id": device.id, "credential": devices.credential(device, secret),
+                   **_hall_json(s, device)}
+    except ApiError as exc:
+        if exc.code == "enrolment_code_invalid":  # the transaction is rolled back before counting
+            throttle.record_failure(state, keys, ENROL, None)
+        raise
     log.info("device %s enrolled for hall %s", device.id, device.hall_id)
     return {**state.stamp(), **out}
 
@@ -158,6 +180,12 @@ def list_devices(admin: Admin, state: State) -> dict[str, Any]:
         return {"devices": [devices.device_json(d) for d in rows]}
 
 
+@router.get("/admin/lockouts")
+def list_lockouts(admin: Admin, state: State, days: Annotated[int, Query(ge=1, le=366)] = 7) -> dict[str, Any]:
+    """The brakes on guessing as they stand: locks in force, and the hall's lockouts of ``days``."""
+    return throttle.lockouts_json(state, admin.hall_id, state.now() - dt.timedelta(days=days))
+
+
 @router.post("/admin/devices/{device_id}/revoke")
 def revoke(device_id: str, body: RevokeIn, admin: Admin, state: State) -> dict[str, Any]:
     with state.db.write() as s:
@@ -170,7 +198,7 @@ def revoke(device_id: str, body: RevokeIn, admin: Admin, state: State) -> dict[s
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return JSONResponse(exc.body(), status_code=exc.status)
+    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers or None)
 
 
 async def _invalid(_request: Request, exc: Exception) -> JSONResponse:
@@ -212,7 +240,7 @@ async def empty_post_loop(state: ServerState, every: float) -> None:
 
 
 def create_app(db: ServerDatabase, settings: ServerSettings, clock: Clock = utc_now,
-               empty_posts_seconds: float | None = None) -> FastAPI:
+               empty_posts_seconds: float | None = None, throttle_settings: ThrottleSettings | None = None) -> FastAPI:
     """The ASGI app on an opened, migrated database. The 空岗 check runs every ``empty_posts_seconds``
     in the background (``serve`` passes COUNTER_DESK_SERVER_EMPTY_POSTS_EVERY, else 60; None or 0:
     off, as in tests, which run the check themselves with their own clock)."""
@@ -220,7 +248,7 @@ def create_app(db: ServerDatabase, settings: ServerSettings, clock: Clock = utc_
     from server.sync_routes import router as sync_router
 
     every = empty_posts_seconds or 0
-    state = ServerState(db=db, settings=settings, clock=clock)
+    state = ServerState(db=db, settings=settings, clock=clock, throttle=Throttle(throttle_settings))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -239,4 +267,5 @@ def create_app(db: ServerDatabase, settings: ServerSettings, clock: Clock = utc_
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_batch=settings.max_batch)
     return app

@@ -55,14 +55,15 @@ def _lock(s: Session, scope: str) -> ScopeCounter | None:
 
 def record_change(
     s: Session, counter: ScopeCounter, entity: str, entity_id: str, row: dict[str, Any], *,
-    op_id: str | None, at: dt.datetime,
+    op_id: str | None, at: dt.datetime, force: bool = False,
 ) -> int | None:
     """Append one row version to the locked ``counter``'s scope; returns its seq.
 
-    A row whose canonical JSON did not change adds nothing (returns None)."""
+    A row whose canonical JSON did not change adds nothing (returns None) unless ``force`` (a repair
+    of a stored version that differs from its recorded hash: server.row_check)."""
     new_hash = checksum.to_hex(checksum.row_hash(entity, entity_id, row))
     current = s.get(ScopeRow, (counter.scope, entity, entity_id))
-    if current is not None and current.row_hash == new_hash:
+    if current is not None and current.row_hash == new_hash and not force:
         return None
     seq = counter.last_seq + 1
     counter.last_seq = seq

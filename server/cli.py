@@ -11,6 +11,7 @@
     counter-desk-server verify-audit [--hall CODE]             each hall's audit chain, end to end
     counter-desk-server number-gaps [--hall CODE] [--year Y] [--kind K]   leased numbers not accounted for
     counter-desk-server empty-posts --hall CODE [--at ISO]    run the 空岗 check once (ISO: UTC, or with offset)
+    counter-desk-server lockouts [--days 7]                   lockouts of wrong passwords / enrolment codes
 
 Every command takes ``--db URL`` and ``--data DIR`` (else COUNTER_DESK_SERVER_DB/_DATA, else a
 SQLite file in the user data folder). Errors print one line to stderr and exit with status 1.
@@ -36,8 +37,9 @@ from server.engine import ServerDatabase, migrate, open_server_database
 from server.errors import ApiError
 from server.meta import current_epoch, naive_utc, utc_now
 from server.peer_ops import ensure_ballot_key
-from server.schema import SyncDevice
+from server.schema import LockoutEvent, SyncDevice
 from server.settings import ServerSettings
+from server.throttle import ThrottleSettings
 
 Command = Callable[[argparse.Namespace, ServerSettings], int]
 
@@ -53,16 +55,20 @@ def _open(settings: ServerSettings) -> ServerDatabase:
 def cmd_serve(args: argparse.Namespace, settings: ServerSettings) -> int:
     import uvicorn
 
+    from app.pii import install_log_filter
     from server.api import create_app, empty_posts_every
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # no citizen's ID number or mobile in the server's log either
+        install_log_filter(handler)
     db = _open(settings)
     if args.demo:
         seed.seed_demo(db, _now())
         _print_demo_code(db)
     ensure_ballot_key(db, _now())  # 互评: every hall's counters pull the key ballots are sealed to
     print(f"Counter Desk server on http://{args.host}:{args.port}  database: {db.url.render_as_string()}", flush=True)
-    app = create_app(db, settings, empty_posts_seconds=empty_posts_every())  # the 空岗 check each minute
+    app = create_app(db, settings, empty_posts_seconds=empty_posts_every(),  # the 空岗 check each minute
+                     throttle_settings=ThrottleSettings.from_env())
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
@@ -169,6 +175,21 @@ def cmd_epoch(args: argparse.Namespace, settings: ServerSettings) -> int:
     return 0
 
 
+def cmd_lockouts(args: argparse.Namespace, settings: ServerSettings) -> int:
+    """The lockouts of guessing (server.throttle) of the last ``--days``; those still in force marked."""
+    now = _now()
+    with _open(settings).snapshot() as s:
+        rows = s.scalars(select(LockoutEvent).where(LockoutEvent.at >= now - dt.timedelta(days=args.days))
+                         .order_by(LockoutEvent.at)).all()
+        for e in rows:
+            mark = "当前锁定" if e.locked_until > now else "已解除"
+            print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.route}  {e.scope}:{e.subject}  {e.failures} 次失败  "
+                  f"锁定至 {e.locked_until:%Y-%m-%d %H:%M:%S} UTC  {mark}")
+    if not rows:
+        print(f"最近 {args.days} 天没有锁定记录。")
+    return 0
+
+
 def cmd_number_gaps(args: argparse.Namespace, settings: ServerSettings) -> int:
     """Each leased block of the year: issued, voided, unused; the gaps. Exit status 2 when gaps exist."""
     from server.number_audit import gaps_report, number_accounts
@@ -195,6 +216,29 @@ def cmd_verify_audit(args: argparse.Namespace, settings: ServerSettings) -> int:
     for hall_id, (code, report) in halls.items():
         print(f"{code} ({hall_id}): {report.describe()} ({report.checked} entries, {report.seconds:.1f} s)")
     return 0 if all(report.ok for _code, report in halls.values()) else 1
+
+
+def cmd_check_rows(args: argparse.Namespace, settings: ServerSettings) -> int:
+    """Rows a counter would refuse (it skips them and says so); with --repair, repaired and sent again.
+    Exit status 0 when none is left, 1 when some are (named on stdout)."""
+    from server.row_check import find_bad_rows, repair
+
+    db = _open(settings)
+    with db.snapshot() as s:
+        bad = list(find_bad_rows(s))
+    left = 0
+    for row in bad:
+        line = f"{row.scope} {row.entity} {row.id}: {row.field}"
+        if not args.repair:
+            print(line)
+            left += 1
+            continue
+        with db.write() as s:
+            manual = repair(s, row, _now())
+        print(f"{line} -> {'repaired' if not manual else '需人工处理: ' + ', '.join(manual)}")
+        left += bool(manual)
+    print(f"{len(bad)} row(s) a counter would refuse; {left} left")
+    return 1 if left else 0
 
 
 def cmd_empty_posts(args: argparse.Namespace, settings: ServerSettings) -> int:
@@ -267,6 +311,12 @@ def _parser() -> argparse.ArgumentParser:
     ren.add_argument("--reason", default="renewed by hand")
     ren.set_defaults(run=cmd_renew_epoch)
     sub.add_parser("epoch").set_defaults(run=cmd_epoch)
+    locks = sub.add_parser("lockouts", help="lockouts of wrong passwords and enrolment codes (UTC times)")
+    locks.add_argument("--days", type=int, default=7)
+    locks.set_defaults(run=cmd_lockouts)
+    chk = sub.add_parser("check-rows", help="list stored rows a counter would refuse; --repair fixes them")
+    chk.add_argument("--repair", action="store_true")
+    chk.set_defaults(run=cmd_check_rows)
     ver = sub.add_parser("verify-audit", help="check each hall's audit chain; exit 1 if one is broken")
     ver.add_argument("--hall", help="hall code (default: every hall)")
     ver.set_defaults(run=cmd_verify_audit)

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.auth import dummy_hash
 from app.authz import staff_roles
 from app.permissions import Holder, allowed, who_may
 from db.models import Staff, Window
@@ -51,9 +52,12 @@ def check_password(stored_hash: str, password: str) -> bool:
 
 
 def authenticate_staff(s: Session, login: str, password: str) -> Staff:
-    """An active staff member by login and password (argon2, as on the counter)."""
+    """An active staff member by login and password (argon2, as on the counter). An unknown or
+    inactive login costs the same argon2 verification as a wrong password (against a dummy hash
+    made at start-up), so the answer's time does not tell which logins exist."""
     staff = s.scalar(select(Staff).where(Staff.login == login.strip()))
-    if staff is None or not staff.active or not check_password(staff.password_hash, password):
+    ok = check_password(staff.password_hash if staff is not None else dummy_hash(), password)
+    if staff is None or not staff.active or not ok:
         raise ApiError(401, "staff_auth_failed", "用户名或密码不正确。")
     return staff
 

@@ -73,6 +73,7 @@ from server.permits import check_permission
 from server.rating_ops import RATING_HANDLERS, rating_echo
 from server.schema import InboxOp, ScopeCounter, SyncDevice
 from server.staff_ops import apply_staff_roles
+from server.validation import check_op
 from server.void_ops import apply_notice_void, apply_number_void, void_echo
 
 Handler = Callable[[OpContext], Echo]
@@ -145,6 +146,7 @@ def _run(ctx: OpContext) -> dict[str, Any]:
         with ctx.s.begin_nested():
             if handler is None:
                 raise rejected(Code.UNKNOWN_KIND, f"服务器不支持“{ctx.op.kind}”类型的操作。")
+            check_op(ctx.op)  # the kind's schema, before any rule or lookup
             _check_actor(ctx)
             echo = handler(ctx)
         return answer(ctx.op, OpStatus.APPLIED, echo)

@@ -257,3 +257,19 @@ class MobileRatingAttempt(ServerBase):
     query_code: Mapped[str] = mapped_column(String(16), index=True)
     ok: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class LockoutEvent(ServerBase):
+    """A lockout of guessing (server.throttle): which route, which key (an account's login, an address,
+    or enrolment as a whole), after how many failures, until when. ``hall_id``: the hall of the
+    device or account concerned, None for addresses and enrolment. Kept for the administrator."""
+
+    __tablename__ = "lockout_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    route: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(200))
+    hall_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[dt.datetime] = mapped_column(DateTime)

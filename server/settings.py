@@ -4,6 +4,7 @@
                              default: ``server.sqlite3`` in the data folder.
 ``COUNTER_DESK_SERVER_DATA`` the data folder (SQLite file, backups); default the user data folder
                              ``CounterDeskServer`` (``~/.local/share/CounterDeskServer`` on Linux).
+``COUNTER_DESK_MAX_BODY_BYTES`` the largest request body (default 32 MiB; server.limits).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from platformdirs import user_data_dir
 
 DB_ENV = "COUNTER_DESK_SERVER_DB"
 DATA_ENV = "COUNTER_DESK_SERVER_DATA"
+BODY_ENV = "COUNTER_DESK_MAX_BODY_BYTES"
 
 
 @dataclass(frozen=True)
@@ -29,13 +31,15 @@ class ServerSettings:
     page_size: int = 500  # pull page when the device does not ask for a size
     max_page_size: int = 2000
     max_batch: int = 500  # operations in one push
+    max_body_bytes: int = 32 * 1024 * 1024  # a request body (413 body_too_large over it): COUNTER_DESK_MAX_BODY_BYTES
 
     @classmethod
     def from_env(cls, database_url: str | None = None, data_dir: Path | None = None) -> ServerSettings:
         """Arguments win over the environment, the environment over the defaults."""
         folder = data_dir or Path(os.environ.get(DATA_ENV) or user_data_dir("CounterDeskServer", appauthor=False))
         url = database_url or os.environ.get(DB_ENV) or f"sqlite:///{folder / 'server.sqlite3'}"
-        return cls(database_url=normalise_url(url), data_dir=folder)
+        body = int(os.environ.get(BODY_ENV) or cls.max_body_bytes)
+        return cls(database_url=normalise_url(url), data_dir=folder, max_body_bytes=body)
 
 
 def normalise_url(url: str) -> str:

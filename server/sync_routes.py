@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from app.authz import staff_roles
 from app.permissions import format_roles
-from app.sync.protocol import scope_allowed
-from server import devices, numbers
+from app.sync.protocol import scope_allowed, scope_well_formed
+from server import devices, numbers, throttle
 from server.api import Device, State, check_protocol
 from server.changes import pull_page
 from server.errors import ApiError
+from server.limits import limits
 from server.oputil import IncomingOp
 from server.push import client_seq_high, push_batch
-from server.wire import LeaseIn, PushIn, ReportIn, StaffLoginIn
+from server.throttle import STAFF
+from server.wire import INT64_MAX, LeaseIn, PushIn, ReportIn, StaffLoginIn
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(check_protocol)])
 
@@ -31,7 +33,8 @@ def push(body: PushIn, device: Device, state: State) -> dict[str, Any]:
                       actor_id=o.actor_id, payload=o.payload, created_at=o.created_at,
                       clock_skew_seconds=o.clock_skew_seconds) for o in body.ops]
     if len(ops) > state.settings.max_batch:
-        raise ApiError(413, "batch_too_large", f"一次最多提交 {state.settings.max_batch} 个操作。")
+        raise ApiError(413, "batch_too_large", f"一次最多提交 {state.settings.max_batch} 个操作，请分批提交。",
+                       limits=limits(state.settings.max_body_bytes, state.settings.max_batch))
     results = push_batch(state.db, device, ops, state.now)
     with state.db.snapshot() as s:
         high = client_seq_high(s, device.id)
@@ -40,10 +43,14 @@ def push(body: PushIn, device: Device, state: State) -> dict[str, Any]:
 
 @router.get("/pull")
 def pull(
-    device: Device, state: State, scope: str, cursor: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int | None, Query(ge=1)] = None, epoch: str | None = None,
+    device: Device, state: State, scope: Annotated[str, Query(min_length=1, max_length=120)],
+    cursor: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
+    limit: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
+    epoch: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
     """One page of the scope's rows changed after ``cursor`` (see Page in server.changes)."""
+    if not scope_well_formed(scope):
+        raise ApiError(400, "scope_invalid", "同步范围的格式不正确。")
     if not scope_allowed(scope, device.hall_id):
         raise ApiError(403, "scope_forbidden", "本机无权读取该范围的数据。")
     stamp = state.stamp()
@@ -83,12 +90,22 @@ def report(body: ReportIn, device: Device, state: State) -> dict[str, Any]:
 
 
 @router.post("/staff/login")
-def staff_login(body: StaffLoginIn, device: Device, state: State) -> dict[str, Any]:
-    """Check a clerk's password against the server (the counter also checks offline)."""
-    with state.db.snapshot() as s:
-        staff = devices.authenticate_staff(s, body.login, body.password)
-        if staff.hall_id != device.hall_id:
-            raise ApiError(401, "staff_auth_failed", "用户名或密码不正确。")
-        return {"staff_id": staff.id, "login": staff.login, "name": staff.name, "role": staff.role,
-                "roles": format_roles(staff_roles(staff)).split(),
-                "hall_id": staff.hall_id, "window_id": staff.window_id}
+def staff_login(body: StaffLoginIn, device: Device, state: State, request: Request) -> dict[str, Any]:
+    """Check a clerk's password against the server (the counter also checks offline). Wrong
+    passwords are braked per login and per address (server.throttle): 429 while locked."""
+    keys = throttle.login_keys(state.throttle, request, body.login)
+    throttle.too_many(state, keys)
+    try:
+        with state.db.snapshot() as s:
+            staff = devices.authenticate_staff(s, body.login, body.password)
+            if staff.hall_id != device.hall_id:
+                raise ApiError(401, "staff_auth_failed", "用户名或密码不正确。")
+            out = {"staff_id": staff.id, "login": staff.login, "name": staff.name, "role": staff.role,
+                   "roles": format_roles(staff_roles(staff)).split(),
+                   "hall_id": staff.hall_id, "window_id": staff.window_id}
+    except ApiError as exc:
+        if exc.status == 401:
+            throttle.record_failure(state, keys, STAFF, device.hall_id)
+        raise
+    state.throttle.succeeded(keys[0])
+    return out

@@ -10,7 +10,9 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.dto import StaffInfo
+from app.errors import DomainError
 from app.services import Services
+from ui.errors import show_error
 from ui.tasks import TaskRunner
 
 _ACTIVITY = {
@@ -66,6 +68,9 @@ class LockOverlay(QWidget):
         self.button = QPushButton(self.tr("解锁"))
         self.button.clicked.connect(self._on_unlock_clicked)
         self.message = QLabel()
+        self.message.setObjectName("unlockMessage")
+        self.message.setWordWrap(True)
+        self.message.setMaximumWidth(480)
         layout = QVBoxLayout(self)
         layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for w in (self.title, self.who, self.password, self.button, self.message):
@@ -100,7 +105,8 @@ class LockOverlay(QWidget):
             return
         staff_id, password = self.staff.id, self.password.text()
         self.button.setEnabled(False)
-        self.runner.run(lambda: self.services.auth.verify(staff_id, password), self._on_verified)
+        self.runner.run(lambda: self.services.auth.verify(staff_id, password), self._on_verified,
+                        self._on_verify_failed)
 
     def _on_verified(self, ok: bool) -> None:
         self.button.setEnabled(True)
@@ -113,6 +119,16 @@ class LockOverlay(QWidget):
             w.show()
         self._hidden_windows = []
         self.unlocked.emit()
+
+    def _on_verify_failed(self, exc: Exception) -> None:
+        """LockedOut (too many wrong passwords) says when to try again; anything else is shown too."""
+        self.button.setEnabled(True)
+        self.password.clear()
+        if isinstance(exc, DomainError):
+            self.message.setText(exc.message)
+            return
+        self.message.setText(self.tr("核对未完成，请重试。"))
+        show_error(self, exc)
 
     def resize_to_parent(self) -> None:
         if self.locked:

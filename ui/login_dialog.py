@@ -38,6 +38,7 @@ class LoginDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("loginMessage")
         self.message.setStyleSheet("color: #b00020;")
+        self.message.setWordWrap(True)  # a lockout names when to try again: a long line
         form = QFormLayout()
         form.addRow(self.tr("用户名(&U)"), self.login_edit)
         form.addRow(self.tr("密码(&P)"), self.password_edit)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.errors import DomainError
 from app.paths import APP_NAME, data_dir, database_path
+from app.pii import install_log_filter
 from app.services import Services
 from app.startup import recover_if_damaged
 from ui.fonts import install_fonts, install_translations
@@ -30,12 +31,14 @@ log = logging.getLogger("counterdesk")
 
 
 def setup_logging(folder: Path, max_bytes: int = 2_000_000, keep: int = 5) -> logging.Handler:
-    """Rotating UTF-8 log files in the data folder (counter-desk.log, .1 … .5; 2 MB each)."""
+    """Rotating UTF-8 log files in the data folder (counter-desk.log, .1 … .5; 2 MB each), ID numbers
+    and mobiles masked in every line (app.pii.PiiLogFilter)."""
     folder.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(
         folder / "counter-desk.log", maxBytes=max_bytes, backupCount=keep, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"))
+    install_log_filter(handler)  # no full ID number or mobile in a log file, whoever logged it
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)

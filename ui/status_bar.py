@@ -38,6 +38,8 @@ def network_text(status) -> tuple[str, str]:
     if not status.server_url:
         return "● 单机运行（未配置中心服务器）", AMBER
     host = urlsplit(status.server_url).netloc or status.server_url
+    if status.transport_problem:  # http:// to another machine, the CA file, the certificate: why is beside it
+        return f"● 同步已停止（{host}）：连接不安全", RED
     if not status.enrolled:
         return f"● 本机未注册（{host}）：请在 工具→本机设置 中注册", AMBER
     if status.online is None:
@@ -87,6 +89,12 @@ class CounterStatusBar(QStatusBar):
         self.network_label = self._label("networkStatus", elide=True)
         self.pending_label = self._label("pendingStatus")
         self.sync_label = self._label("lastSync", self.tr("上次同步：无"))
+        # http:// to this PC itself (the demo server): works, but nothing on the wire is encrypted
+        self.transport_label = self._label("transportWarning", self.tr("⚠ 未加密连接（仅限本机演示）"))
+        self.transport_label.setStyleSheet(f"color: {AMBER};")
+        self.transport_label.setToolTip(self.tr("中心服务器地址为 http://，只适用于在本机上演示；"
+                                                "正式使用请在 工具→本机设置 中改为 https:// 地址。"))
+        self.transport_label.setVisible(False)
         self.warning_label = self._label("syncWarning", elide=True)
         self.warning_label.setStyleSheet(f"color: {RED};")
         self.quarantine_button = QToolButton()
@@ -100,8 +108,8 @@ class CounterStatusBar(QStatusBar):
         self.audit_label.setStyleSheet(f"color: {RED}; font-weight: bold;")
         self.audit_label.setVisible(False)
         self.clock_label = QLabel()
-        for w in (self.user_label, self.network_label, self.pending_label, self.sync_label, self.quarantine_button,
-                  self.warning_label):
+        for w in (self.user_label, self.network_label, self.transport_label, self.pending_label, self.sync_label,
+                  self.quarantine_button, self.warning_label):
             self.addWidget(w)
         self.addPermanentWidget(self.audit_label)
         self.addPermanentWidget(self.clock_label)
@@ -147,10 +155,13 @@ class CounterStatusBar(QStatusBar):
         """A SyncStatus from the sync worker."""
         self.sync_status = status
         self._set_network(*network_text(status))
-        self.network_label.setToolTip("\n".join(t for t in (self.network_label.text(), status.last_error) if t))
+        problem = status.transport_problem
+        self.network_label.setToolTip("\n".join(t for t in (self.network_label.text(), problem or status.last_error)
+                                                if t))
+        self.transport_label.setVisible(status.unencrypted)
         self._on_stats(OutboxStats(status.pending, status.oldest_pending_at))
         self.sync_label.setText(self.tr("上次同步：") + self._when(status.last_success_at))
-        warnings = [w for w in (skew_text(status.skew_seconds), *status.warnings) if w]
+        warnings = [w for w in (problem, skew_text(status.skew_seconds), *status.warnings) if w]
         self.warning_label.setText(warnings[0] if warnings else "")
         self.warning_label.setToolTip("\n".join(warnings))
         self.quarantine_button.setText(self.tr("⚠ 同步冲突待处理：") + str(status.quarantined))

@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 from app.cases.rules import STATUS_LABELS, CaseStatus, allowed_actions, warning_level
-from app.dto import Applicant, CaseMaterialView, CaseRow, CaseView, NoticeView
+from app.dto import Applicant, CaseMaterialView, CaseRow, CaseView, NoticeView, PiiField
+from app.pii import mask_id_number, mask_phone
 from app.workcal import WorkingCalendar
 from db.models import Case, Notice, VoidNumber
 
@@ -31,11 +32,19 @@ def case_warning(case: Case, today: dt.date, yellow_limit: dt.date) -> str:
 
 
 def applicant_of(case: Case) -> Applicant:
+    """The applicant as every view shows them: ID numbers and phone masked (full ones: ``revealed``)."""
     return Applicant(
-        kind=case.applicant_kind, name=case.applicant_name, id_number=case.applicant_id_number,
-        phone=case.applicant_phone, legal_representative=case.legal_representative,
-        agent_name=case.agent_name, agent_id_number=case.agent_id_number,
+        kind=case.applicant_kind, name=case.applicant_name, id_number=mask_id_number(case.applicant_id_number),
+        phone=mask_phone(case.applicant_phone), legal_representative=case.legal_representative,
+        agent_name=case.agent_name, agent_id_number=mask_id_number(case.agent_id_number),
     )
+
+
+def revealed(case: Case, field: PiiField) -> str:
+    """The full value of one masked field of the case, for its own view (audited by the caller)."""
+    values = {PiiField.APPLICANT_ID: case.applicant_id_number, PiiField.APPLICANT_PHONE: case.applicant_phone,
+              PiiField.AGENT_ID: case.agent_id_number}
+    return values[field]
 
 
 def to_row(case: Case, today: dt.date, yellow_limit: dt.date) -> CaseRow:
@@ -43,8 +52,9 @@ def to_row(case: Case, today: dt.date, yellow_limit: dt.date) -> CaseRow:
         id=case.id, number=case.number, status=case.status,
         status_label=STATUS_LABELS[CaseStatus(case.status)],
         warning=case_warning(case, today, yellow_limit), matter_name=case.matter_name,
-        applicant_name=case.applicant_name, applicant_id_number=case.applicant_id_number,
+        applicant_name=case.applicant_name, applicant_id_masked=mask_id_number(case.applicant_id_number),
         received_at=case.received_at, due_date=relevant_due(case),
+        applicant_phone_masked=mask_phone(case.applicant_phone),
     )
 
 

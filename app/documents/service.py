@@ -23,7 +23,7 @@ from app.authz import case_subject, require
 from app.context import Actor, AppContext
 from app.documents.model import TITLES, Issuer, ItemLine, NoticeData
 from app.errors import InvalidInput, NotFound, StorageError
-from app.validation import mask_id_number
+from app.pii import mask_id_number
 from db.models import Case, Notice
 from db.repositories import CaseRepository, JournalRepository, ReferenceRepository
 

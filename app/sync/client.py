@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
+from app import server_address
 from app.authz import require
 from app.context import Actor, AppContext
 from app.errors import DomainError
-from app.sync import blocks, enrol, quarantine, state
+from app.sync import blocks, enrol, pull, quarantine, state
 from app.sync.cycle import SKEW_LIMIT, Cycle, Tally, Tuning, run
-from app.sync.errors import SyncError, SyncRefused, SyncUnavailable
-from app.sync.pull import pull_all
+from app.sync.errors import CertificateRefused, InsecureTransport, SyncError, SyncRefused, SyncUnavailable
+from app.sync.pull import BadRowNote, pull_all
 from app.sync.push import push_all
 from app.sync.quarantine import QuarantinedOp
 from app.sync.transport import ServerApi
@@ -55,6 +56,10 @@ class SyncStatus:
     skew_seconds: float | None  # server time - device time at the last contact
     epoch: str | None
     warnings: tuple[str, ...]  # Chinese: numbers running low / none for next year / skew > 5 min
+    # Chinese, '' when fine: why sync cannot run safely (http:// to another machine, the CA file,
+    # a certificate that did not verify); shown on the status line instead of the usual offline text
+    transport_problem: str = ""
+    unencrypted: bool = False  # http:// to this PC itself (demo): allowed, with a warning
 
 
 @dataclass(frozen=True)
@@ -77,10 +82,31 @@ class EnrolResult:
     server_url: str
 
 
+def _address(url: str) -> server_address.ServerAddress | None:
+    try:
+        return server_address.parse(url)
+    except DomainError:
+        return None
+
+
 def retry_delay(attempt: int, *, base: float = 2.0, cap: float = 300.0, rng: random.Random | None = None) -> float:
     """Capped exponential backoff with full jitter: attempt 0 → ≤ base s, growing to ≤ cap s."""
     ceiling = min(cap, base * 2 ** min(max(attempt, 0), 30))
     return (rng or random).uniform(0, ceiling)
+
+
+ENTITY_NAMES = {"case": "办件", "notice": "文书", "suspension": "暂停记录", "enquiry": "首问登记", "staff": "人员",
+                "matter": "事项", "window": "窗口", "hall": "大厅", "rating": "评价", "punch": "打卡记录"}
+
+
+def bad_rows_warning(bad: list[BadRowNote]) -> str:
+    """For the status line: rows the server sent that this counter skipped, and who can repair them."""
+    if not bad:
+        return ""
+    first = bad[0]
+    what = ENTITY_NAMES.get(first.entity, first.entity)
+    return (f"中心服务器发来的 {len(bad)} 条数据本机无法接收（如{what} {first.id[:8]} 的“{first.field}”），已跳过，"
+            "其余数据照常同步。请告知中心管理员在服务器上运行 check-rows --repair 修复。")
 
 
 def skew_warning(skew: float | None) -> str:
@@ -92,9 +118,11 @@ def skew_warning(skew: float | None) -> str:
 
 class SyncService:
     def __init__(self, ctx: AppContext, server_url: Callable[[], str], *,
-                 transport: httpx.BaseTransport | None = None, timeout: float = 10.0) -> None:
+                 transport: httpx.BaseTransport | None = None, timeout: float = 10.0,
+                 ca_file: Callable[[], str] = lambda: "") -> None:
         self.ctx = ctx
         self.server_url = server_url
+        self.ca_file = ca_file  # the hall's CA file (PEM) from machine settings; '' = the system's trust store
         self.transport = transport
         self.timeout = timeout
         self.tuning = Tuning()
@@ -106,6 +134,7 @@ class SyncService:
         self._online: bool | None = None
         self._last_attempt: dt.datetime | None = None
         self._last_error = ""
+        self._transport_problem = ""
 
     # -- reading ---------------------------------------------------------------------------------
     def status(self) -> SyncStatus:
@@ -116,15 +145,22 @@ class SyncService:
             stats = repo.op_stats()
             enrolled = state.CREDENTIAL in kept
             warnings = blocks.warnings(s, self.ctx.today(), self.tuning.low_watermark) if enrolled else []
+        warnings += [bad_rows_warning(pull.bad_rows(self.ctx))] if state.BAD_ROWS in kept else []
         skew = float(kept[state.SKEW]) if state.SKEW in kept else None
         pending, oldest = stats.get("pending", (0, None))
         success = kept.get(state.LAST_SUCCESS)
+        url = self.server_url()
+        address = _address(url)
+        problem = self._transport_problem
+        if address is not None and not address.allowed:  # known before any attempt
+            problem = "同步已停止：" + server_address.PLAIN_REFUSED
         return SyncStatus(
-            server_url=self.server_url(), enrolled=enrolled, online=self._online, pending=pending,
+            server_url=url, enrolled=enrolled, online=self._online, pending=pending,
             oldest_pending_at=oldest, quarantined=stats.get("quarantined", (0, None))[0],
             last_success_at=dt.datetime.fromisoformat(success) if success else None,
             last_attempt_at=self._last_attempt, last_error=self._last_error, skew_seconds=skew,
             epoch=kept.get(state.EPOCH), warnings=tuple(w for w in (*warnings, skew_warning(skew)) if w),
+            transport_problem=problem, unencrypted=address is not None and address.plain,
         )
 
     def is_enrolled(self) -> bool:
@@ -186,8 +222,10 @@ class SyncService:
                 raise SyncUnavailable(self._last_error) from exc
             except DomainError as exc:
                 self._online, self._last_error = False, exc.message
+                secure = isinstance(exc, (InsecureTransport, CertificateRefused))
+                self._transport_problem = exc.message if secure else ""
                 raise
-            self._online, self._last_error = True, ""
+            self._online, self._last_error, self._transport_problem = True, "", ""
         with self.ctx.db.read() as s:
             pending = SyncRepository(s).op_stats().get("pending", (0, None))[0]
         return SyncReport(tally.pushed, tally.applied, tally.duplicates, tally.conflicts, tally.rejected,
@@ -219,7 +257,8 @@ class SyncService:
         return credential
 
     def _api(self, url: str, credential: str = "") -> ServerApi:
-        return ServerApi(url, credential, transport=self.transport, timeout=self.timeout, signed_in=self.signed_in)
+        return ServerApi(url, credential, transport=self.transport, timeout=self.timeout, signed_in=self.signed_in,
+                         ca_file=self.ca_file())
 
     def _first_sync(self, url: str, progress: Callable[[int], None] | None = None) -> None:
         try:

@@ -32,6 +32,7 @@ MAX_EPOCH_RESTARTS = 2
 @dataclass
 class Tuning:
     batch_size: int = 500  # ops per push (the server's maximum)
+    batch_bytes: int = 8 * 1024 * 1024  # and at most this much JSON per push (the server refuses > 32 MiB)
     page_size: int = 1000  # rows per pull page
     block_size: int = 500  # numbers per leased block
     low_watermark: int = 100  # lease another block when fewer are left

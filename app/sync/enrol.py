@@ -61,6 +61,7 @@ class Fetched:
 
 
 def server_address(text: str) -> str:
+    """The typed address to enrol at: https://, or http:// to this PC only (InvalidInput says why)."""
     url = check_server_url(text)
     if not url:
         raise InvalidInput("请填写中心服务器地址。", field="server_url")

@@ -27,6 +27,17 @@ class SyncRefused(SyncError):
     """401/403 (credential invalid, device revoked) or no enrolment: no automatic retry; enrol again."""
 
 
+class InsecureTransport(SyncRefused):
+    """This PC's settings do not allow a safe connection: an http:// address of another machine, or
+    a CA file that is missing, unreadable or not PEM. Nothing was sent; no automatic retry until the
+    settings change (app.server_address)."""
+
+
+class CertificateRefused(SyncUnavailable):
+    """The server's TLS certificate did not verify (unknown issuer, wrong host name, expired):
+    nothing was sent; retried later, and the message says to check the address or the CA file."""
+
+
 class EpochChanged(SyncError):
     """Internal: the server was restored from a backup while a cycle ran (``409 epoch_changed``)."""
 

@@ -6,6 +6,7 @@ uploaded case command with the same ``next_status`` the counter used offline.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -231,8 +232,17 @@ def device_scopes(hall_id: str) -> list[str]:
     return [*REFERENCE_SCOPES, *(hall_ref_scope(hall_id, p) for p in HALL_REF_PARTS), hall_scope(hall_id)]
 
 
+_SCOPE = re.compile(r"hall:[0-9A-Za-z_-]{1,64}(:(" + "|".join(HALL_REF_PARTS) + r"))?")
+
+
+def scope_well_formed(scope: str) -> bool:
+    """A scope of the grammar: a reference scope, ``hall:<id>`` or ``hall:<id>:<part>`` (HALL_REF_PARTS)."""
+    return scope in REFERENCE_SCOPES or _SCOPE.fullmatch(scope) is not None
+
+
 def scope_allowed(scope: str, hall_id: str) -> bool:
-    return scope in REFERENCE_SCOPES or scope == hall_scope(hall_id) or scope.startswith(f"hall:{hall_id}:")
+    return scope in REFERENCE_SCOPES or scope == hall_scope(hall_id) \
+        or scope in (hall_ref_scope(hall_id, p) for p in HALL_REF_PARTS)
 
 
 def push_op(op: OutboxOp) -> dict[str, Any]:

@@ -7,16 +7,23 @@ end). Rows of records held back by local work are kept aside, never written over
 also gave out) is kept aside too and logged, so one bad row cannot stop the page. When a scope
 has been pulled to its end, its checksum is recomputed over the local rows; a mismatch resets
 that scope's cursor to 0 and pulls it again once (logged); local work is never deleted.
+A row the counter cannot take (a value that does not fit its column: a server bug or a bad row an
+old server stored) is skipped, the rest of the page and every other scope are pulled as usual, and
+the row is kept on record (``bad_rows``) for the status line until a good version of it arrives.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
+from dataclasses import asdict, dataclass
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.sync import shapes
+from app.context import AppContext
+from app.sync import shapes, state
 from app.sync.apply import end_preload, owner_of, preload, take
 from app.sync.cycle import Cycle
 from app.sync.errors import CursorAhead, EpochChanged
@@ -25,6 +32,7 @@ from app.sync.verify import local_checksum
 from db.sync_repository import SyncRepository
 
 log = logging.getLogger(__name__)
+MAX_BAD_ROWS = 200  # kept on record (the first of them are what the administrator needs)
 
 
 def pull_all(cycle: Cycle) -> None:
@@ -49,13 +57,51 @@ def pull_scope(cycle: Cycle, scope: str, *, may_repeat: bool) -> None:
         page = shapes.page(body, cursor)
         if page.epoch != cycle.epoch:
             raise EpochChanged(page.epoch)
+        for bad in page.bad:
+            log.error("%s %s from %s cannot be taken (%s): skipped, the rest of the scope is pulled",
+                      bad.entity, bad.id, scope, bad.field)
         _apply(cycle, scope, page)
         cursor = page.next_cursor
         if not page.has_more:
             break
         if cycle.cancelled():
             return
+    if any(b.scope == scope for b in bad_rows(cycle.ctx)):
+        return  # the copy lacks a row the server must repair: comparing checksums would only pull it all again
     _verify(cycle, scope, page.checksum, full=start == 0 or not may_repeat)
+
+
+def bad_rows(ctx: AppContext) -> list[BadRowNote]:
+    """Rows the server sent that this counter could not take and skipped, oldest first (until a
+    good version of the row arrives: the server's ``check-rows --repair`` sends one)."""
+    with ctx.db.read() as s:
+        raw = SyncRepository(s).get(state.BAD_ROWS)
+    return [BadRowNote(**b) for b in json.loads(raw)] if raw else []
+
+
+@dataclass(frozen=True)
+class BadRowNote:
+    scope: str
+    entity: str
+    id: str
+    field: str
+    seen_at: str
+
+
+def _note_bad_rows(s: Session, scope: str, page: shapes.Page, now: dt.datetime) -> None:
+    """Keep the page's bad rows on record, and drop the ones a good version of arrived for."""
+    repo = SyncRepository(s)
+    raw = repo.get(state.BAD_ROWS)
+    if not raw and not page.bad:
+        return
+    kept = [BadRowNote(**b) for b in json.loads(raw)] if raw else []
+    arrived = {(c.entity, c.id) for c in page.changes} | {(b.entity, b.id) for b in page.bad}
+    kept = [b for b in kept if (b.entity, b.id) not in arrived]
+    kept += [BadRowNote(scope, b.entity, b.id, b.field, now.isoformat(timespec="seconds")) for b in page.bad]
+    if kept:
+        repo.put(state.BAD_ROWS, json.dumps([asdict(b) for b in kept[-MAX_BAD_ROWS:]], ensure_ascii=False))
+    else:
+        repo.drop(state.BAD_ROWS)
 
 
 def _apply(cycle: Cycle, scope: str, page: shapes.Page) -> None:
@@ -91,6 +137,7 @@ def _rows(cycle: Cycle, s: Session, scope: str, page: shapes.Page, *, one_by_one
             except IntegrityError as exc:
                 log.error("%s %s from %s clashes with a local row, kept aside: %s", c.entity, c.id, scope, exc.orig)
                 repo.put_shadow(c.entity, c.id, owner_of(c.entity, c.id, c.row) or c.id, scope, c.row)
+    _note_bad_rows(s, scope, page, cycle.now())
     row = repo.cursor(scope)
     row.cursor, row.checksum, row.updated_at = page.next_cursor, page.checksum, cycle.now()
     del loaded

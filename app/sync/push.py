@@ -13,6 +13,7 @@ recorded leaves the ops pending: pushed again, the server answers with the store
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -34,7 +35,8 @@ def push_all(cycle: Cycle) -> None:
     after = 0
     while not cycle.cancelled():
         with cycle.ctx.db.read() as s:
-            ops = [_wire(op, cycle.skew_to_send()) for op in SyncRepository(s).pending(after, cycle.tuning.batch_size)]
+            pending = SyncRepository(s).pending(after, cycle.tuning.batch_size)
+            ops = _within([_wire(op, cycle.skew_to_send()) for op in pending], cycle.tuning.batch_bytes)
         if not ops:
             return
         body = cycle.api.push(ops)
@@ -48,6 +50,19 @@ def push_all(cycle: Cycle) -> None:
         after = 0 if restored or reused else ops[-1]["client_seq"]
         if reused:
             _renumber(cycle, min(reused), high)
+
+
+def _within(ops: list[dict[str, Any]], budget: int) -> list[dict[str, Any]]:
+    """The first ops whose JSON fits ``budget`` bytes (escaped as ASCII: the most they can take on the
+    wire), at least one: ops with photos are sent in smaller batches than the server's body limit."""
+    out: list[dict[str, Any]] = []
+    size = 0
+    for op in ops:
+        size += len(json.dumps(op)) + 1
+        if out and size > budget:
+            break
+        out.append(op)
+    return out
 
 
 def _wire(op: OutboxOp, skew: float | None) -> dict[str, Any]:

@@ -8,18 +8,20 @@ table (app.sync.rows), so a row that passes can be written without a type or dat
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, FromClause, Integer, String, Text
 
-from app.sync.errors import garbage
+from app.sync.errors import GARBAGE, SyncUnavailable, garbage
 from app.sync.protocol import Entity, OpStatus
 from app.sync.rows import ENTITIES
 from db.models import CaseMaterial, MatterMaterial
 
 KNOWN = {*ENTITIES, Entity.PARAMETER}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def field(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
@@ -34,8 +36,8 @@ def _value_ok(col_type: Any, value: Any) -> bool:
         return True
     if isinstance(col_type, Boolean):
         return isinstance(value, bool)
-    if isinstance(col_type, Integer):
-        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(col_type, Integer):  # SQLite holds 64 bits
+        return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
     if isinstance(col_type, DateTime | Date):
         if not isinstance(value, str):
             return False
@@ -44,8 +46,8 @@ def _value_ok(col_type: Any, value: Any) -> bool:
         except ValueError:
             return False
         return True
-    if isinstance(col_type, String | Text):
-        return isinstance(value, str)
+    if isinstance(col_type, String | Text):  # a lone surrogate cannot be stored (nor shown)
+        return isinstance(value, str) and _SURROGATE.search(value) is None
     return True
 
 
@@ -109,6 +111,16 @@ def change(item: Any, what: str) -> Change:
 
 
 @dataclass(frozen=True)
+class BadRow:
+    """A pulled row this counter cannot take (app.sync.pull skips it, keeps pulling, and says so):
+    its entity and id, and the field the check stopped at."""
+
+    entity: str
+    id: str
+    field: str
+
+
+@dataclass(frozen=True)
 class Page:
     changes: list[Change]
     next_cursor: int
@@ -116,19 +128,45 @@ class Page:
     checksum: str
     epoch: str
     server_time: Any
+    bad: tuple[BadRow, ...] = ()
+
+
+def _bad_row(item: Any) -> BadRow | None:
+    """A change of the protocol's shape (an entity this counter knows, an id, a row) whose row does not
+    pass check_row: one bad row of the server's, not a page that makes no sense."""
+    if not isinstance(item, dict) or item.get("entity") not in KNOWN or not isinstance(item.get("row"), dict):
+        return None
+    rid = item.get("id")
+    if not isinstance(rid, str) or not 0 < len(rid) <= 64 or _SURROGATE.search(rid) or not rid.isprintable():
+        return None
+    try:
+        check_row(str(item["entity"]), rid, item["row"])
+    except SyncUnavailable as exc:
+        detail = str(exc)[len(GARBAGE):].strip("（）") or str(item["entity"])
+        return BadRow(str(item["entity"]), rid, detail)
+    return None
 
 
 def page(body: dict[str, Any], cursor: int) -> Page:
-    changes = [change(c, "changes") for c in field(body, "changes", list, "pull")]
+    changes: list[Change] = []
+    bad: list[BadRow] = []
+    for c in field(body, "changes", list, "pull"):
+        try:
+            changes.append(change(c, "changes"))
+        except SyncUnavailable:
+            one = _bad_row(c)
+            if one is None:
+                raise
+            bad.append(one)
     checksum = field(body, "checksum", str, "pull")
     next_cursor = field(body, "next_cursor", int, "pull")
     has_more = field(body, "has_more", bool, "pull")
     if len(checksum) != 16 or any(c not in "0123456789abcdef" for c in checksum):
         raise garbage("pull.checksum")
-    if next_cursor < cursor or (has_more and not changes):  # would go back, or never end
+    if next_cursor < cursor or (has_more and not changes and not bad):  # would go back, or never end
         raise garbage("pull.next_cursor")
     return Page(changes, next_cursor, has_more, checksum, field(body, "epoch", str, "pull"),
-                body.get("server_time"))
+                body.get("server_time"), tuple(bad))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ LAST_SUCCESS = "last_success_at"  # ISO local time of the last complete cycle
 SKEW = "skew_seconds"  # server time - device time at the last contact
 REPORT_NUMBERS = "report_numbers"  # set on a new epoch until the held numbers are reported
 ENROL_REQUEST = "enrol_request"  # "<code>\n<request_id>": an enrolment whose answer may be lost
+BAD_ROWS = "bad_rows"  # JSON: rows a pull skipped because this counter cannot take them (app.sync.pull)
 LEASE = "lease:"  # + "<kind>:<year>" -> request_id of a block lease not answered yet
 
 

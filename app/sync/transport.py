@@ -6,6 +6,12 @@ SyncUnavailable; 401/403 raise SyncRefused with the server's Chinese message; ``
 epoch_changed`` / ``cursor_ahead`` raise the internal EpochChanged / CursorAhead; enrolment-code
 refusals raise InvalidInput (the clerk typed a wrong or used code). Nothing here touches the
 local store.
+
+Before any request, the address must be https:// (or http:// to this PC itself), otherwise
+InsecureTransport: the credential is never sent in the clear, whatever an old machine.ini says.
+Certificates are always verified, also for https://127.0.0.1: against the system's trust store,
+or only against the hall's CA file when one is set (InsecureTransport when it cannot be read);
+a certificate that does not verify raises CertificateRefused.
 """
 
 from __future__ import annotations
@@ -13,10 +19,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import ssl
 from typing import TYPE_CHECKING, Any
 
+from app import server_address
 from app.errors import InvalidInput
-from app.sync.errors import CursorAhead, EpochChanged, ServerRefusal, SyncRefused, SyncUnavailable, garbage
+from app.sync.errors import (
+    CertificateRefused,
+    CursorAhead,
+    EpochChanged,
+    InsecureTransport,
+    ServerRefusal,
+    SyncRefused,
+    SyncUnavailable,
+    garbage,
+)
 from app.sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 
 if TYPE_CHECKING:
@@ -31,13 +48,15 @@ class ServerApi:
     """One conversation with the server at ``base_url`` (close it, or use it as a context manager)."""
 
     def __init__(self, base_url: str, credential: str = "", *, transport: httpx.BaseTransport | None = None,
-                 timeout: float = 10.0, signed_in: str | None = None) -> None:
+                 timeout: float = 10.0, signed_in: str | None = None, ca_file: str = "") -> None:
         import httpx  # here, not at the top: a counter with no server never pays for it at start
 
+        verify = secure_verify(base_url, ca_file)
         headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), STAFF_HEADER: signed_in or ""}
         if credential:
             headers["Authorization"] = f"Bearer {credential}"
-        self.http = httpx.Client(base_url=base_url, headers=headers, transport=transport, timeout=timeout)
+        self.http = httpx.Client(base_url=base_url, headers=headers, transport=transport, timeout=timeout,
+                                 verify=verify)
 
     def __enter__(self) -> ServerApi:
         return self
@@ -87,6 +106,9 @@ class ServerApi:
         except httpx.TimeoutException as exc:
             log.info("%s %s: timeout (%s)", method, path, exc)
             raise SyncUnavailable("连接中心服务器超时，本机照常办理，稍后自动重试。") from exc
+        except httpx.ConnectError as exc:
+            log.info("%s %s: %s", method, path, exc)
+            raise _connect_error(exc) from exc
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
             log.info("%s %s: %s", method, path, exc)
             raise SyncUnavailable("无法连接中心服务器（网络不通或服务器未开启），本机照常办理，稍后自动重试。") from exc
@@ -96,6 +118,41 @@ class ServerApi:
                 raise garbage(f"HTTP {response.status_code}")
             return body
         raise _refusal(response.status_code, body)
+
+
+def secure_verify(base_url: str, ca_file: str) -> ssl.SSLContext | bool:
+    """httpx's ``verify=`` for this address: the hall's CA (a context) or True (the trust store).
+    InsecureTransport for http:// to another machine or a CA file that cannot be used."""
+    try:
+        address = server_address.parse(base_url)
+    except InvalidInput as exc:
+        raise InsecureTransport(exc.message) from exc
+    if address is None:
+        raise InsecureTransport("未设置中心服务器地址，本机单机运行。")
+    if not address.allowed:
+        log.warning("refused to send to %s: plain http to another machine", address.url)
+        raise InsecureTransport("同步已停止：" + server_address.PLAIN_REFUSED
+                                + "请在 工具→本机设置 中改为 https:// 地址。")
+    if not ca_file.strip():
+        return True
+    try:
+        return server_address.tls_context(ca_file.strip())
+    except InvalidInput as exc:
+        raise InsecureTransport("同步已停止：" + exc.message) from exc
+
+
+def _connect_error(exc: Exception) -> SyncUnavailable:
+    """A certificate that does not verify, another TLS failure, or the network."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ssl.SSLError):
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        reason = getattr(cause, "verify_message", "") or str(exc)
+        return CertificateRefused(f"中心服务器的证书未通过验证（{reason}），本机未发送任何资料。请核对服务器地址；"
+                                  "大厅使用自建证书时，请在 本机设置 中选择大厅的 CA 证书文件。")
+    if isinstance(cause, ssl.SSLError) or "SSL" in str(exc):
+        return SyncUnavailable("未能与中心服务器建立加密连接（该地址的端口可能不是 https 服务），稍后自动重试。")
+    return SyncUnavailable("无法连接中心服务器（网络不通或服务器未开启），本机照常办理，稍后自动重试。")
 
 
 def _json(response: httpx.Response) -> Any:

@@ -18,7 +18,7 @@ from app.services import Services
 @pytest.mark.parametrize(("typed", "stored"), [
     ("", ""),
     ("  https://zwfw.example.gov.cn/  ", "https://zwfw.example.gov.cn"),
-    ("10.1.2.3:8080", "http://10.1.2.3:8080"),
+    ("10.1.2.3:8080", "https://10.1.2.3:8080"),
     ("http://[::1]:8000", "http://[::1]:8000"),
 ])
 def test_server_addresses(typed: str, stored: str) -> None:

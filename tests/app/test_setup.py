@@ -139,7 +139,7 @@ def test_admin_command_sets_up_once_and_refuses_work_before(tmp_path: Path, caps
     assert admin(["--data", str(data), "setup", "--demo"]) == 2
     assert "不能重复设置" in capsys.readouterr().err
     assert admin(["--data", str(data), "machine-show"]) == 0
-    assert "server_url = http://10.1.2.3:8080" in capsys.readouterr().out
+    assert "server_url = https://10.1.2.3:8080" in capsys.readouterr().out
     assert admin(["--data", str(data), "show-parameters"]) == 0
     assert "idle_lock_minutes = 8" in capsys.readouterr().out
 

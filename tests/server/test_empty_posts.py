@@ -121,7 +121,7 @@ def test_the_counter_sends_who_is_signed_in_with_every_sync_request(server: Serv
     device = server.enrol("01")
     hall = Hall(server, device)
     transport: Any = server.client._transport  # the test server, in process
-    api = ServerApi("http://testserver", device.credential, transport=transport, signed_in=hall.staff["wangxin"])
+    api = ServerApi("http://127.0.0.1", device.credential, transport=transport, signed_in=hall.staff["wangxin"])
     try:
         api.pull(server.scope, 0, 10, None)
         with server.db.snapshot() as s:

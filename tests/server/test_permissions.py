@@ -63,6 +63,16 @@ def _crafted(kind: str, case: dict[str, Any], staff: dict[str, Staff]) -> dict[s
         return _op(kind, eid, me, {"id": eid, "hall_id": case["hall_id"], "window_id": case["window_id"],
                                    "staff_id": me, "at": "2026-03-02T09:31:00", "topic": "咨询", "answer": "",
                                    "visitor": "", "phone": "", "matter_id": None, "referred_window": ""})
+    if kind in ("number.void", "notice.void"):  # of the schema (server.validation), so the permission is judged
+        vid = str(uuid.uuid4())
+        row = {"id": vid, "hall_id": case["hall_id"], "number": f"{case['number'].split('-')[0]}-SJ-2026-000999",
+               "kind": "receipt", "year": 2026, "serial": 999, "window_id": case["window_id"], "case_id": None,
+               "notice_id": None, "category": "skipped", "reason": "跳号", "voided_at": "2026-03-02T09:31:00",
+               "voided_by": me, "requested_by": None, "replaced_by": ""}
+        if kind == "number.void":
+            return _op(kind, vid, me, row)
+        return _op(kind, case["id"], me, {"case_id": case["id"], "notice": {"id": str(uuid.uuid4())},
+                                          "void_number": {**row, "case_id": case["id"]}})
     return _op(kind, case["id"], me, {"from": case["status"], "to": "suspended", "case": case, "reason": "核查"})
 
 

@@ -21,7 +21,7 @@ from db.models import Case, Enquiry, Notice, OutboxOp, Suspension, SyncCursor
 from tests.server.conftest import CounterFactory
 from tests.server.kit import IT, Device, ServerKit, actor, intake, login  # noqa: F401 - re-exported for the tests
 
-URL = "http://testserver"
+URL = "http://127.0.0.1"  # loopback: plain http is allowed only to this PC (app.server_address)
 
 
 class Hall:

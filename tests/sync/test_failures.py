@@ -15,7 +15,7 @@ from app.sync import state
 from app.sync.client import SyncRefused, SyncUnavailable
 from app.sync.protocol import hall_scope
 from tests.conftest import DEFAULT_NOW
-from tests.sync.kit import IT, URL, Hall, Tap, cursor_of, hall_rows, intake, ops, wire
+from tests.sync.kit import IT, URL, Hall, Tap, actor, cursor_of, hall_rows, intake, ops, wire
 
 HTML = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 
@@ -76,18 +76,56 @@ def test_network_failures_and_garbage_apply_nothing(hall: Hall, path: str, answe
 
 
 @pytest.mark.parametrize("server_template", ["sqlite"], indirect=True)
-def test_a_bad_row_in_a_page_applies_none_of_the_page(hall: Hall) -> None:
+def test_a_row_the_counter_cannot_take_is_skipped_named_and_settled_when_a_good_version_comes(hall: Hall) -> None:
+    """Defence in depth (issue #11): one bad row of the server's does not stop the hall — the rest of
+    the page and every other scope are pulled, the status line names the row and who repairs it, and
+    the next good version of it (check-rows --repair, or any change) is taken and clears the note."""
     a = hall.counter("a")
     for name in ("韩一", "韩二"):
         intake(a, name=name)
+    a.sync.sync_once()
+    scope = hall_scope(hall.server.hall_id)
+    spoiled: list[str] = []
+
+    def spoil(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path == "/v1/pull" and request.url.params["scope"] == scope:
+            body = response.json()
+            cases = [c for c in body["changes"] if c["entity"] == "case" and c["id"] in (spoiled or [c["id"]])]
+            if cases:
+                spoiled[:] = [cases[-1]["id"]]
+                cases[-1]["row"]["received_at"] = "yesterday"
+            return httpx.Response(200, json=body)
+        return response
+
+    b = hall.counter("b", "02", transport=Tap(hall.transport, after=spoil))
+    b.sync.sync_once()
+    rows = hall_rows(b)
+    assert ("case", spoiled[0]) not in rows and sum(e == "case" for e, _ in rows) == 1
+    assert cursor_of(b, scope) > 0 and any(e == "notice" for e, _ in rows)
+    status = b.sync.status()
+    warning = next(w for w in status.warnings if "无法接收" in w)
+    assert spoiled[0][:8] in warning and "case.received_at" in warning and "check-rows" in warning
+    assert status.last_error == "" and status.online
+    wire(b, hall.transport)  # the server's next version of the row is a good one
+    view = a.intake.get(spoiled[0])
+    a.lifecycle.void(actor(a, "liqiang"), view.id, view.version, "申请人撤回申请")
+    a.sync.sync_once()
+    b.sync.sync_once()
+    assert ("case", spoiled[0]) in hall_rows(b)
+    assert not any("无法接收" in w for w in b.sync.status().warnings)
+
+
+@pytest.mark.parametrize("server_template", ["sqlite"], indirect=True)
+def test_a_page_that_is_not_of_the_protocol_applies_none_of_it(hall: Hall) -> None:
+    a = hall.counter("a")
+    intake(a, name="韩一")
     a.sync.sync_once()
     scope = hall_scope(hall.server.hall_id)
 
     def spoil(request: httpx.Request, response: httpx.Response) -> httpx.Response:
         if request.url.path == "/v1/pull" and request.url.params["scope"] == scope:
             body = response.json()
-            case = [c for c in body["changes"] if c["entity"] == "case"][-1]
-            case["row"]["received_at"] = "yesterday"
+            body["changes"].append("not a change")
             return httpx.Response(200, json=body)
         return response
 

@@ -53,7 +53,7 @@ def test_admin_changes_settings_and_they_apply_at_once(qtbot, services: Services
     assert w.idle.timer.interval() == 2 * 60_000
     qtbot.waitUntil(lambda: "本机未注册（zwfw.example.gov.cn）" in w.status.network_label.text(), timeout=5000)
     stored = MachineSettingsStore(services.ctx.db.path.parent).load()
-    assert stored == MachineSettings("http://zwfw.example.gov.cn", "", 2, 30)
+    assert stored == MachineSettings("https://zwfw.example.gov.cn", "", 2, 30)
     assert services.backup_keep() == 30
 
 

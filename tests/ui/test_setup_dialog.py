@@ -52,7 +52,7 @@ def test_demo_hall_on_a_chosen_window_with_a_server(qtbot, dialog: SetupDialog, 
         qtbot.keyClick(dialog.server_edit, Qt.Key.Key_Return)  # Enter finishes, as everywhere
     assert fresh.is_set_up()
     assert device_name(fresh.ctx) == "示范县政务服务中心 03号窗口"
-    assert fresh.machine_settings() == MachineSettings(server_url="http://zwfw.example.gov.cn:8443")
+    assert fresh.machine_settings() == MachineSettings(server_url="https://zwfw.example.gov.cn:8443")
     assert fresh.auth.login("zhangmin", "demo1234").name == "张敏"
 
 
@@ -131,14 +131,14 @@ def test_setting_up_from_a_server_counts_the_rows_taken_over(qtbot, dialog: Setu
     monkeypatch.setattr(fresh, "set_up_from_server", set_up_from_server)
     qtbot.mouseClick(dialog.server_radio, Qt.MouseButton.LeftButton)
     assert dialog.server_radio.isChecked()
-    type_text(qtbot, "http://zwfw.example.gov.cn:8443", dialog.server_edit)
+    type_text(qtbot, "https://zwfw.example.gov.cn:8443", dialog.server_edit)
     type_text(qtbot, "K7PQ-2M9X", dialog.code_edit)
     qtbot.mouseClick(dialog.finish_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "已取得 2,500 条" in dialog.message.text(), timeout=10000)
     assert not dialog.finish_button.isEnabled()
     gate.set()
     wait_idle()
-    assert calls == [("http://zwfw.example.gov.cn:8443", "K7PQ-2M9X")]
+    assert calls == [("https://zwfw.example.gov.cn:8443", "K7PQ-2M9X")]
     assert dialog.isVisible() and dialog.finish_button.isEnabled()
     assert dialog.code_edit.text() == "K7PQ-2M9X"
 

@@ -33,11 +33,11 @@ from shiboken6 import isValid
 from app.cases.rules import MATERIAL_LABELS
 from app.context import Actor
 from app.documents.service import Printable
-from app.dto import CaseView, StaffInfo, TimelineEntry
+from app.dto import CaseView, PiiField, StaffInfo, TimelineEntry
 from app.services import Services
-from app.validation import mask_id_number
 from ui.auth.authorise_dialog import authorise_then
 from ui.auth.gate import actor_of, refusals, set_enabled_unless_refused
+from ui.cases.pii_field import PiiFieldWidget
 from ui.cases.step_dialogs import CompleteDialog, DeliverDialog, ReasonDialog, StepDialog
 from ui.cases.step_gate import CASE_ACTIONS, gate_step
 from ui.errors import show_error
@@ -50,6 +50,7 @@ _BADGE_STYLE = {"yellow": _BADGE + "color: #7a5c00; background: #fff4c2;",
 _DECISIONS = {"accept", "accept_deferred", "request_correction", "reject"}
 TIMELINE_TAB, MATERIALS_TAB, DOCUMENTS_TAB = range(3)
 Step = Callable[[Actor, str, int], Any]
+InfoRow = tuple[str, str | None] | tuple[str, str, PiiField]
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -225,35 +226,42 @@ class CaseDialog(QDialog):
     def _fill_info(self, v: CaseView) -> None:
         while self.info.rowCount():
             self.info.removeRow(0)
-        for label, value in self._info_rows(v):
+        for label, value, *pii in self._info_rows(v):
             if value is None:
                 title = QLabel(label)
                 title.setStyleSheet("font-weight: bold; color: #0d47a1; margin-top: 6px;")
                 self.info.addRow(title)
+                continue
+            if pii:  # masked; the full number behind 显示, audited
+                self.info.addRow(label, PiiFieldWidget(self.services, self.runner, self.staff, v.id, pii[0], value))
                 continue
             text = _label("")
             text.setText(value)
             text.setWordWrap(True)
             self.info.addRow(label, text)
 
-    def _info_rows(self, v: CaseView) -> list[tuple[str, str | None]]:
-        """(label, value) pairs; a value of None makes a section title."""
+    def _info_rows(self, v: CaseView) -> list[InfoRow]:
+        """(label, value) pairs; a value of None makes a section title; (label, masked, field) a
+        masked number with its 显示 button."""
         return [(self.tr("事项"), v.matter_name), *self._applicant_rows(v), *self._date_rows(v),
                 *self._outcome_rows(v)]
 
-    def _applicant_rows(self, v: CaseView) -> list[tuple[str, str | None]]:
-        a = v.applicant
+    def _applicant_rows(self, v: CaseView) -> list[InfoRow]:
+        a = v.applicant  # ID numbers and phone come masked (app.pii)
         if a.kind == "org":
-            rows: list[tuple[str, str | None]] = [
+            rows: list[InfoRow] = [
                 (self.tr("申请单位"), None), (self.tr("单位名称"), a.name),
-                (self.tr("统一社会信用代码"), a.id_number), (self.tr("法定代表人"), a.legal_representative),
+                (self.tr("统一社会信用代码"), a.id_number, PiiField.APPLICANT_ID),
+                (self.tr("法定代表人"), a.legal_representative),
             ]
         else:
             rows = [(self.tr("申请人"), None), (self.tr("姓名"), a.name),
-                    (self.tr("证件号码"), mask_id_number(a.id_number))]
-        rows.append((self.tr("联系电话"), a.phone or "—"))
+                    (self.tr("证件号码"), a.id_number, PiiField.APPLICANT_ID)]
+        rows.append((self.tr("联系电话"), a.phone, PiiField.APPLICANT_PHONE) if a.phone else (self.tr("联系电话"), "—"))
         if a.agent_name:
-            rows.append((self.tr("代理人"), a.agent_name + "　" + mask_id_number(a.agent_id_number)))
+            rows.append((self.tr("代理人"), a.agent_name))
+            if a.agent_id_number:
+                rows.append((self.tr("代理人证件号码"), a.agent_id_number, PiiField.AGENT_ID))
         return rows
 
     def _date_rows(self, v: CaseView) -> list[tuple[str, str | None]]:

@@ -1,4 +1,5 @@
-"""Ledger rows as a Qt table model, with the deadline colour as the row background."""
+"""Ledger rows as a Qt table model, with the deadline colour as the row background. The rows carry ID
+numbers already masked (app.pii): the model has no full number to show."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from app.dto import CaseRow
-from app.validation import mask_id_number
 
 WARNING_COLOURS = {"yellow": QColor("#fff4c2"), "red": QColor("#ffd6d6")}
 _WARNING_FOREGROUND = {"yellow": QColor("#7a5c00"), "red": QColor("#a00018")}
@@ -66,7 +66,7 @@ class CaseTableModel(QAbstractTableModel):
 
     def _text(self, r: CaseRow, column: int) -> str:
         values = (
-            r.number, r.matter_name, r.applicant_name, mask_id_number(r.applicant_id_number), r.status_label,
+            r.number, r.matter_name, r.applicant_name, r.applicant_id_masked, r.status_label,
             r.received_at.strftime("%Y-%m-%d %H:%M"), r.due_date.isoformat() if r.due_date else "",
             self._warning_text.get(r.warning, ""),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.cases.rules import STATUS_LABELS
 from app.dto import CaseRow, LedgerQuery, MatterSummary, StaffInfo
 from app.services import Services
+from ui.auth.gate import actor_of
 from ui.errors import show_error
 from ui.ledger.case_table_model import MATTER, CaseTableModel
 from ui.tasks import TaskRunner
@@ -54,6 +57,7 @@ class LedgerWidget(QWidget):
         super().__init__(parent)
         self.services, self.runner, self.staff = services, runner, staff
         self.case_dialog = None
+        self.exported: Path | None = None
         self._search_seq = 0
         self._build_filters()
         self._build_table()
@@ -61,6 +65,7 @@ class LedgerWidget(QWidget):
         self.search.returnPressed.connect(self.refresh)
         self.search.installEventFilter(self)
         self.go.clicked.connect(self.refresh)
+        self.export.clicked.connect(self._on_export_clicked)
         for combo in (self.status, self.matter, self.warning):
             combo.activated.connect(self.refresh)
         self.by_date.toggled.connect(self._on_by_date_toggled)
@@ -102,8 +107,13 @@ class LedgerWidget(QWidget):
             edit.setEnabled(False)
         self.go = QPushButton(self.tr("查询(&F)"))
         self.go.setObjectName("ledgerGo")
+        self.export = QPushButton(self.tr("导出(&E)…"))
+        self.export.setObjectName("ledgerExport")
+        self.export.setToolTip(self.tr("将当前查询结果导出为 Excel（证件号码和电话已遮蔽；导出记入审计日志）"))
         self.count = QLabel()
         self.count.setObjectName("ledgerCount")
+        self.export_note = QLabel()
+        self.export_note.setObjectName("ledgerExportNote")
 
     def _build_table(self) -> None:
         self.model = CaseTableModel(self)
@@ -131,6 +141,7 @@ class LedgerWidget(QWidget):
         top.addWidget(self._labelled(self.tr("查找(&K)"), self.search))
         top.addWidget(self.search, 1)
         top.addWidget(self.go)
+        top.addWidget(self.export)
         bar = QHBoxLayout()
         bar.addWidget(self._labelled(self.tr("状态(&Z)"), self.status))
         bar.addWidget(self.status)
@@ -148,6 +159,8 @@ class LedgerWidget(QWidget):
         bar.addStretch(1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count)
+        bottom.addSpacing(12)
+        bottom.addWidget(self.export_note)
         bottom.addStretch(1)
         hint = QLabel(self.tr("回车或双击打开办件　黄色：即将到期　红色：已超期"))
         hint.setStyleSheet("color: #666;")
@@ -242,6 +255,31 @@ class LedgerWidget(QWidget):
                 self.table.selectRow(0)
             return True
         return super().eventFilter(watched, event)
+
+    # -- export ------------------------------------------------------------------------------------
+    def _on_export_clicked(self) -> None:
+        default = str(Path.home() / f"办件台账-{self.services.ctx.clock.now():%Y%m%d}.xlsx")
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("导出台账"), default, self.tr("Excel 工作簿 (*.xlsx)"))
+        if name:
+            self.export_to(Path(name))
+
+    def export_to(self, path: Path) -> None:
+        """The cases the current filters find to ``path`` on the write pool (the export is audited)."""
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_suffix(".xlsx")
+        q, ledger, actor = self.query(), self.services.ledger, actor_of(self.staff)
+        self.export.setEnabled(False)
+        self.runner.run(lambda: ledger.export_xlsx(actor, q, path), self._on_exported, self._on_export_failed,
+                        write=True, owner=self)
+
+    def _on_exported(self, path: Path) -> None:
+        self.exported = Path(path)
+        self.export_note.setText(self.tr("已导出：{path}").format(path=str(path)))
+        self.export.setEnabled(True)
+
+    def _on_export_failed(self, exc: Exception) -> None:
+        self.export.setEnabled(True)
+        show_error(self, exc)
 
     # -- opening a case ----------------------------------------------------------------------------
     def _on_table_activated(self, index: QModelIndex) -> None:

@@ -1,4 +1,5 @@
-"""本机设置: this PC's server address, notice printer, idle lock, backup count and the applicant's
+"""本机设置: this PC's server address (https://, with the hall's CA file if it has its own; http://
+only to this PC itself, app.server_address), notice printer, idle lock, backup count and the applicant's
 rating screen (评价器), in one place, with where the data and backups are and a backup on demand.
 
 Changing them and enrolling the PC is for the hall's administrator (the permission table's
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -32,6 +34,7 @@ from app.context import Actor
 from app.dto import StaffInfo
 from app.errors import DomainError
 from app.machine_settings import MachineSettings, check_server_url
+from app.server_address import check_ca_file
 from app.services import Services
 from app.setup import device_name
 from ui.auth.authorise_dialog import authorise_then
@@ -94,7 +97,8 @@ class MachineSettingsDialog(QDialog):
         box = QGroupBox(self.tr("本机"))
         self.server_edit = QLineEdit(self.current.server_url)
         self.server_edit.setObjectName("serverUrl")
-        self.server_edit.setPlaceholderText(self.tr("留空表示单机运行"))
+        self.server_edit.setPlaceholderText(self.tr("如 https://zwfw.example.gov.cn，留空表示单机运行"))
+        self.server_edit.editingFinished.connect(self._on_server_edited)
         self.printer_combo = QComboBox()
         self.printer_combo.setObjectName("printer")
         self.printer_combo.addItem(self.tr("系统默认打印机"), "")
@@ -104,6 +108,7 @@ class MachineSettingsDialog(QDialog):
         self.keep_spin = self._spin("backupKeep", 365, self.current.backup_keep, keep_default, self.tr(" 份"))
         form = QFormLayout(box)
         form.addRow(self.tr("中心服务器地址(&S)"), self.server_edit)
+        form.addRow(self.tr("CA 证书文件(&T)"), self._ca_row())
         form.addRow(self.tr("注册本机(&E)"), self._enrol_row())
         form.addRow(self.tr("通知书打印机(&P)"), self.printer_combo)
         form.addRow(self.tr("无操作自动锁屏(&L)"), self.lock_spin)
@@ -111,6 +116,43 @@ class MachineSettingsDialog(QDialog):
         self.rating_screen_combo = rating_screen_combo(self.current.rating_screen)
         form.addRow(self.tr("评价器显示屏(&J)"), self.rating_screen_combo)
         return box
+
+    def _ca_row(self) -> QWidget:
+        self.ca_edit = QLineEdit(self.current.server_ca_file)
+        self.ca_edit.setObjectName("serverCaFile")
+        self.ca_edit.setPlaceholderText(self.tr("留空表示使用系统自带的根证书"))
+        self.ca_edit.setToolTip(self.tr("大厅自建证书时，选择信息科给出的 CA 证书文件（PEM 格式）；"
+                                        "设置后只信任该证书签发的服务器证书。"))
+        self.ca_browse = QPushButton(self.tr("浏览…"))
+        self.ca_browse.setObjectName("serverCaBrowse")
+        self.ca_browse.setAutoDefault(False)
+        self.ca_browse.clicked.connect(self._on_ca_browse_clicked)
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.ca_edit, 1)
+        line.addWidget(self.ca_browse)
+        return row
+
+    def _on_ca_browse_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择大厅的 CA 证书文件"), self.ca_edit.text(),
+                                              self.tr("证书 (*.pem *.crt *.cer);;所有文件 (*)"))
+        if path:
+            self.ca_edit.setText(path)
+
+    def _on_server_edited(self) -> None:
+        """Say at once what is wrong with the address (e.g. http:// to another machine)."""
+        try:
+            check_server_url(self.server_edit.text())
+        except DomainError as exc:
+            self._say(exc.message)
+        else:
+            self.message.setText("")
+
+    def _say(self, text: str) -> None:
+        """A message below the form; the dialog grows to fit it (a long one would squeeze the rows)."""
+        self.message.setText(text)
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def _enrol_row(self) -> QWidget:
         self.code_edit = QLineEdit()
@@ -146,7 +188,7 @@ class MachineSettingsDialog(QDialog):
         try:
             settings = self.chosen()
         except DomainError as exc:
-            self.message.setText(exc.message)
+            self._say(exc.message)
             return
         code = self.code_edit.text().strip()
         if not settings.server_url or not code:
@@ -219,8 +261,8 @@ class MachineSettingsDialog(QDialog):
         """Grey what the person signed in may not change, saying who may; an authoriser may."""
         checking = self.tr("正在核对权限…")
         reasons = {a: None if self.authoriser else self.refusals.get(a, checking) for a in ACTIONS}
-        fields = {"machine.settings": (self.server_edit, self.printer_combo, self.lock_spin, self.keep_spin,
-                                       self.rating_screen_combo, self.save_button),
+        fields = {"machine.settings": (self.server_edit, self.ca_edit, self.ca_browse, self.printer_combo,
+                                       self.lock_spin, self.keep_spin, self.rating_screen_combo, self.save_button),
                   "device.enrol": (self.code_edit, self.enrol_button)}
         for action, widgets in fields.items():
             for w in widgets:
@@ -306,9 +348,10 @@ class MachineSettingsDialog(QDialog):
         show_error(self, exc)
 
     def chosen(self) -> MachineSettings:
-        """What the form says; InvalidInput for a bad server address."""
+        """What the form says; InvalidInput for a bad server address or CA file."""
         return MachineSettings(
             server_url=check_server_url(self.server_edit.text()),
+            server_ca_file=check_ca_file(self.ca_edit.text()),
             printer=str(self.printer_combo.currentData() or ""),
             idle_lock_minutes=self.lock_spin.value() or None,
             backup_keep=self.keep_spin.value() or None,
@@ -319,8 +362,8 @@ class MachineSettingsDialog(QDialog):
         try:
             settings = self.chosen()
         except DomainError as exc:
-            self.message.setText(exc.message)
-            self.server_edit.setFocus()
+            self._say(exc.message)
+            (self.ca_edit if exc.field == "server_ca_file" else self.server_edit).setFocus()
             return
         self.save_button.setEnabled(False)
         actor = self._actor()
