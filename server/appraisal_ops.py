@@ -51,7 +51,6 @@ from server.attendance_fields import (
     EchoOf,
     bad,
     build_row,
-    clean_text,
     command,
     hall_staff,
     hall_window,
@@ -62,6 +61,7 @@ from server.attendance_ops import MONTH, check_new, check_owner
 from server.attendance_ops import write as attendance_write
 from server.attendance_sheet import hall_calendar
 from server.oputil import Echo, OpContext, OpRefused, conflict, rejected
+from server.validation import clean_text
 
 MODELS: dict[str, type[Base]] = {
     APPRAISAL_RULES_SET: AppraisalRules, COMMENDATION_RECORD: Commendation, APPRAISAL_ITEM_PROPOSE: AppraisalItem,

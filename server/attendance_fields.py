@@ -20,18 +20,17 @@ from sqlalchemy.orm import Session
 from app.context import DEFAULT_PARAMETERS
 from app.sync.protocol import Code
 from db.models import Base, Staff, Window
+from server import validation
 from server.oputil import Echo, OpRefused, rejected
 from server.schema import HallParameter
+from server.validation import EARLIEST, INT_MAX, LATEST, clean_text
 
 T = TypeVar("T", bound=Base)
 EchoOf = Callable[[], Echo]
 TEXT_MAX = 2000  # a Text column (reason, note) unless the table says otherwise
-INT_MAX = 2**31 - 1
 FLOAT_MAX = 1e9
 JSON_MAX_DEPTH = 8
 JSON_MAX_ITEMS = 50_000
-EARLIEST, LATEST = dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1)
-_ALLOWED_CONTROL = {"\n", "\t", "\r"}
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # the ids counters make
 
 
@@ -39,36 +38,22 @@ def bad(what: str, field: str, why: str, echo: EchoOf) -> OpRefused:
     return rejected(Code.INVALID_PAYLOAD, f"{what}的“{field}”{why}。", echo())
 
 
-def clean_text(value: str, *, multiline: bool) -> bool:
-    """No lone surrogates, no control characters (line breaks and tabs only in multi-line text)."""
-    for ch in value:
-        code = ord(ch)
-        if 0xD800 <= code <= 0xDFFF:
-            return False
-        if (code < 32 or 0x7F <= code < 0xA0) and not (multiline and ch in _ALLOWED_CONTROL):
-            return False
-    return True
-
-
 def check_text(value: Any, what: str, field: str, echo: EchoOf, *, max_len: int, multiline: bool = False,
                required: bool = False) -> str:
-    if not isinstance(value, str):
-        raise bad(what, field, "应为文字", echo)
-    if len(value) > max_len:
-        raise bad(what, field, f"超过 {max_len} 个字符", echo)
-    if not clean_text(value, multiline=multiline):
-        raise bad(what, field, "含有无效字符", echo)
+    try:
+        validation.check_text(value, field, max_len, multiline=multiline)
+    except validation.Invalid as exc:
+        raise bad(what, field, exc.why, echo) from None
     if required and not value.strip():
         raise bad(what, field, "不能为空", echo)
-    return value
+    return str(value)
 
 
 def check_int(value: Any, what: str, field: str, echo: EchoOf, lo: int = -INT_MAX, hi: int = INT_MAX) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise bad(what, field, "应为整数", echo)
-    if not lo <= value <= hi:
-        raise bad(what, field, f"应在 {lo} 到 {hi} 之间", echo)
-    return value
+    try:
+        return validation.check_int(value, field, lo, hi)
+    except validation.Invalid as exc:
+        raise bad(what, field, exc.why, echo) from None
 
 
 def check_float(value: Any, what: str, field: str, echo: EchoOf, lo: float = -FLOAT_MAX,
@@ -99,15 +84,10 @@ def check_when(value: Any, what: str, field: str, echo: EchoOf) -> dt.datetime:
 
 
 def check_day(value: Any, what: str, field: str, echo: EchoOf) -> dt.date:
-    if not isinstance(value, str) or len(value) != 10:
-        raise bad(what, field, "应为日期（年-月-日）", echo)
     try:
-        day = dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise bad(what, field, "不是有效的日期", echo) from exc
-    if not EARLIEST.date() <= day < LATEST.date():
-        raise bad(what, field, "超出合理的日期范围", echo)
-    return day
+        return validation.check_day(value, field)
+    except validation.Invalid as exc:
+        raise bad(what, field, exc.why, echo) from None
 
 
 def check_json(value: Any, what: str, field: str, echo: EchoOf, depth: int = 0, budget: list[int] | None = None) -> Any:

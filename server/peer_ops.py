@@ -31,12 +31,13 @@ from app.peer import policy, seal
 from app.sync.protocol import PEER_BALLOT, PEER_CLOSE, PEER_OPEN, PEER_TURNOUT, Code, Entity, OpStatus, hall_ref_scope
 from app.sync.rows import entity_row, parameter_row
 from db.models import Base, Hall, PeerResult, PeerRound, PeerTurnout, Staff, Window
-from server.attendance_fields import EchoOf, bad, build_row, clean_text, command, to_local
+from server.attendance_fields import EchoOf, bad, build_row, command, to_local
 from server.attendance_ops import check_new, check_owner, same_row
 from server.changes import lock_scopes, record_change
 from server.engine import ServerDatabase
 from server.oputil import Echo, OpContext, OpRefused, conflict, rejected
 from server.schema import BallotBoxKey, HallParameter, PeerBallot
+from server.validation import clean_text
 
 KEY_ID = "current"
 BALLOT_KEY_PARAMETER = "peer.ballot_key"

@@ -36,9 +36,10 @@ from app.sync.protocol import (
 )
 from app.sync.rows import columns_row, entity_row
 from db.models import Base, Matter, Rating, RatingAppeal, RatingFollowup, Staff, Window
-from server.attendance_fields import EchoOf, bad, build_row, clean_text, command, number_parameter, to_local
+from server.attendance_fields import EchoOf, bad, build_row, command, number_parameter, to_local
 from server.attendance_sheet import hall_calendar
 from server.oputil import Echo, OpContext, OpRefused, conflict, rejected
+from server.validation import clean_text
 
 T = TypeVar("T", bound=Base)
 CLOCK_SLACK = dt.timedelta(days=1)  # PCs' clocks differ: a step may look this much earlier than the last

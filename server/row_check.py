@@ -25,7 +25,6 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text, sel
 from sqlalchemy.orm import Session
 
 from app.sync import shapes
-from app.sync.errors import GARBAGE, SyncUnavailable
 from app.sync.rows import ENTITIES, entity_row, parse_column
 from db.models import Case, CaseMaterial
 from server.changes import lock_scopes, record_change
@@ -51,10 +50,9 @@ def find_bad_rows(s: Session) -> Iterator[BadRow]:
                .join(ChangeLog, (ChangeLog.scope == ScopeRow.scope) & (ChangeLog.seq == ScopeRow.seq))
                .order_by(ScopeRow.scope, ScopeRow.seq))
     for scope, entity, entity_id, seq, row in s.execute(current).yield_per(2000):
-        try:
-            shapes.check_row(entity, entity_id, row)
-        except SyncUnavailable as exc:
-            yield BadRow(scope, entity, entity_id, str(exc)[len(GARBAGE):].strip("（）"), seq)
+        problem = shapes.row_problem(entity, entity_id, row)
+        if problem is not None:
+            yield BadRow(scope, entity, entity_id, problem, seq)
 
 
 def _default(col: Any) -> Any:
@@ -97,7 +95,7 @@ def _repair_values(table: Any, row: dict[str, Any]) -> tuple[dict[str, Any], lis
         if col.key not in row or isinstance(col.type, JSON):
             continue
         value = row[col.key]
-        if (value is None and col.nullable) or (value is not None and shapes._value_ok(col.type, value)):
+        if (value is None and col.nullable) or (value is not None and shapes.value_ok(col.type, value)):
             continue
         ok, fixed = _fixed(col, value)
         if ok:
@@ -128,9 +126,7 @@ def repair(s: Session, bad: BadRow, now: dt.datetime) -> list[str]:
             manual += [f"materials.{k}" for k in more]
     s.flush()
     row = entity_row(bad.entity, obj)
-    try:
-        shapes.check_row(bad.entity, bad.id, row)
-    except SyncUnavailable:
+    if shapes.row_problem(bad.entity, bad.id, row) is not None:
         return manual or [bad.field]
     counter = lock_scopes(s, [bad.scope])[bad.scope]
     record_change(s, counter, bad.entity, bad.id, row, op_id=None, at=now, force=True)

@@ -26,6 +26,7 @@ and nothing is written; the counter quarantines the op as for any refusal.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Collection
 from typing import Any
@@ -34,9 +35,11 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Float, FromClause, Integer
 
 from app.sync.protocol import CASE_ACTIONS, ENQUIRY_ADD, NOTICE_VOID, NUMBER_VOID, STAFF_SET_ROLES, Code
 from db.models import Case, CaseMaterial, Enquiry, Notice, Suspension, VoidNumber
-from server.attendance_fields import EARLIEST, INT_MAX, LATEST, clean_text
 from server.oputil import IncomingOp, OpRefused, rejected
 
+INT_MAX = 2**31 - 1  # an Integer column on PostgreSQL
+EARLIEST, LATEST = dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1)
+_ALLOWED_CONTROL = {"\n", "\t", "\r"}
 JSON_INT_MAX = 2**53  # beyond this a number is not exact in JSON (and not an integer column's)
 PAYLOAD_DEPTH = 12
 PAYLOAD_ITEMS = 100_000  # values in one payload, all levels
@@ -47,6 +50,17 @@ STATUS_MAX = 32
 NOTICES_MAX = 20  # papers carried by one op (a decision issues two or three)
 MATERIALS_MAX = 500
 ROLES_MAX = 16
+
+
+def clean_text(value: str, *, multiline: bool) -> bool:
+    """No lone surrogates, no control characters (line breaks and tabs only in multi-line text)."""
+    for ch in value:
+        code = ord(ch)
+        if 0xD800 <= code <= 0xDFFF:
+            return False
+        if (code < 32 or 0x7F <= code < 0xA0) and not (multiline and ch in _ALLOWED_CONTROL):
+            return False
+    return True
 
 
 class Invalid(Exception):
@@ -169,22 +183,29 @@ def check_column(col: Any, value: Any, path: str, text_max: int = TEXT_COLUMN_MA
             raise Invalid(path, "不能为空")
         return
     kind = col.type
-    checks: list[tuple[type, Any]] = [
-        (Boolean, _boolean), (Integer, check_int), (Float, _number), (DateTime, check_when), (Date, check_day),
-        (JSON, lambda _v, _p: None),  # checked by check_json with the whole payload
-        (Text, lambda v, p: check_text(v, p, text_max, multiline=True)),
-        (String, lambda v, p: check_text(v, p, kind.length or text_max)),
-    ]
-    for type_, check in checks:  # in this order: Text is a String, DateTime before Date
+    for type_, check in _COLUMN_CHECKS:  # in this order: Text is a String, DateTime before Date
         if isinstance(kind, type_):
-            check(value, path)
+            check(value, path, kind, text_max)
             return
     raise Invalid(path, "格式不正确")  # pragma: no cover - every column type of the synced tables is listed
 
 
-def _required(table: FromClause) -> set[str]:
+_COLUMN_CHECKS: tuple[tuple[type, Any], ...] = (
+    (Boolean, lambda v, p, _k, _m: _boolean(v, p)),
+    (Integer, lambda v, p, _k, _m: check_int(v, p)),
+    (Float, lambda v, p, _k, _m: _number(v, p)),
+    (DateTime, lambda v, p, _k, _m: check_when(v, p)),
+    (Date, lambda v, p, _k, _m: check_day(v, p)),
+    (JSON, lambda _v, _p, _k, _m: None),  # checked by check_json with the whole payload
+    (Text, lambda v, p, _k, m: check_text(v, p, m, multiline=True)),
+    (String, lambda v, p, k, m: check_text(v, p, k.length or m)),
+)
+
+
+@functools.cache
+def _required(table: FromClause) -> frozenset[str]:
     """Columns a new row must carry: not nullable and with no default."""
-    return {c.key for c in table.columns if not c.nullable and c.default is None and c.server_default is None}
+    return frozenset(c.key for c in table.columns if not c.nullable and c.default is None and c.server_default is None)
 
 
 def check_row(table: FromClause, row: Any, path: str, *, skip: Collection[str] = (),

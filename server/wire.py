@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field
 
 from app.sync.protocol import MAX_NUMBER
-from server.attendance_fields import clean_text
+from server.validation import clean_text
 
 INT64_MAX = 2**63 - 1  # what a BIGINT column (and SQLite's INTEGER) holds
 

@@ -145,7 +145,7 @@ class SyncService:
             stats = repo.op_stats()
             enrolled = state.CREDENTIAL in kept
             warnings = blocks.warnings(s, self.ctx.today(), self.tuning.low_watermark) if enrolled else []
-        warnings += [bad_rows_warning(pull.bad_rows(self.ctx))] if state.BAD_ROWS in kept else []
+        warnings += [bad_rows_warning(pull.parse_bad_rows(kept[state.BAD_ROWS]))] if state.BAD_ROWS in kept else []
         skew = float(kept[state.SKEW]) if state.SKEW in kept else None
         pending, oldest = stats.get("pending", (0, None))
         success = kept.get(state.LAST_SUCCESS)

@@ -75,7 +75,11 @@ def bad_rows(ctx: AppContext) -> list[BadRowNote]:
     """Rows the server sent that this counter could not take and skipped, oldest first (until a
     good version of the row arrives: the server's ``check-rows --repair`` sends one)."""
     with ctx.db.read() as s:
-        raw = SyncRepository(s).get(state.BAD_ROWS)
+        return parse_bad_rows(SyncRepository(s).get(state.BAD_ROWS))
+
+
+def parse_bad_rows(raw: str | None) -> list[BadRowNote]:
+    """The ``bad_rows`` value of sync_state as notes."""
     return [BadRowNote(**b) for b in json.loads(raw)] if raw else []
 
 
@@ -94,7 +98,7 @@ def _note_bad_rows(s: Session, scope: str, page: shapes.Page, now: dt.datetime) 
     raw = repo.get(state.BAD_ROWS)
     if not raw and not page.bad:
         return
-    kept = [BadRowNote(**b) for b in json.loads(raw)] if raw else []
+    kept = parse_bad_rows(raw)
     arrived = {(c.entity, c.id) for c in page.changes} | {(b.entity, b.id) for b in page.bad}
     kept = [b for b in kept if (b.entity, b.id) not in arrived]
     kept += [BadRowNote(scope, b.entity, b.id, b.field, now.isoformat(timespec="seconds")) for b in page.bad]

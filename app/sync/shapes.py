@@ -31,7 +31,7 @@ def field(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...], what:
     return value
 
 
-def _value_ok(col_type: Any, value: Any) -> bool:
+def value_ok(col_type: Any, value: Any) -> bool:
     if isinstance(col_type, JSON):
         return True
     if isinstance(col_type, Boolean):
@@ -63,7 +63,7 @@ def check_columns(table: FromClause, row: Any, what: str, skip: tuple[str, ...] 
         value = row[col.key]
         if value is None and col.nullable:
             continue
-        if value is None or not _value_ok(col.type, value):
+        if value is None or not value_ok(col.type, value):
             raise garbage(f"{what}.{col.key}")
 
 
@@ -139,11 +139,16 @@ def _bad_row(item: Any) -> BadRow | None:
     rid = item.get("id")
     if not isinstance(rid, str) or not 0 < len(rid) <= 64 or _SURROGATE.search(rid) or not rid.isprintable():
         return None
+    problem = row_problem(str(item["entity"]), rid, item["row"])
+    return BadRow(str(item["entity"]), rid, problem) if problem is not None else None
+
+
+def row_problem(entity: str, entity_id: str, row: Any) -> str | None:
+    """What check_row stops at for this row (``case.received_at``); None when the row can be taken."""
     try:
-        check_row(str(item["entity"]), rid, item["row"])
+        check_row(entity, entity_id, row)
     except SyncUnavailable as exc:
-        detail = str(exc)[len(GARBAGE):].strip("（）") or str(item["entity"])
-        return BadRow(str(item["entity"]), rid, detail)
+        return str(exc)[len(GARBAGE):].strip("（）") or entity
     return None
 
 

@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 
 from app.dto import EnquiryInput
 from app.sync import shapes
-from server.attendance_fields import clean_text
 from server.schema import ChangeLog
+from server.validation import clean_text
 from tests.server.attendance_kit import Hall, resend
 from tests.server.conftest import CounterFactory
 from tests.server.kit import ServerKit, actor, intake, outbox
