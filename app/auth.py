@@ -8,6 +8,7 @@ logins exist.
 from __future__ import annotations
 
 import functools
+import logging
 import secrets
 
 from argon2 import PasswordHasher
@@ -17,12 +18,14 @@ from sqlalchemy.orm import Session
 from app.authz import staff_roles
 from app.context import Actor, AppContext
 from app.dto import StaffInfo
-from app.errors import AuthenticationFailed, NotPermitted
+from app.errors import AuthenticationFailed, NotPermitted, StorageError
 from app.lockout import LoginBrake, login_key
 from app.permission_service import PermissionService
+from app.store_access import StoreAccess
 from db.models import Staff
 from db.repositories import ReferenceRepository, StaffRepository
 
+log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
@@ -67,11 +70,16 @@ class AuthService:
             staff = StaffRepository(s).by_login(login.strip())
             info = self._info(s, staff) if _check(staff, password) and staff is not None else None
             staff_id, name = (staff.id, staff.name) if staff is not None else (None, "")
+            stored_hash = staff.password_hash if staff is not None else ""
         if info is None:
             self.brake.failed(key, via="login", staff_id=staff_id, name=name)
             raise AuthenticationFailed("用户名或密码不正确。", field="password")
         if on_record:
             self.brake.succeeded(key)
+        try:  # the next start opens the encrypted store with this password too
+            StoreAccess(self.ctx).signed_in(login.strip(), password, stored_hash)
+        except StorageError as exc:  # the sign-in stands; IT sees why the keyring was not updated
+            log.error("keyring not updated at sign-in: %s", exc.message)
         return info
 
     def authorise(self, login: str, password: str, at_desk_of: str, action: str, *,

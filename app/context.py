@@ -79,13 +79,14 @@ class AppContext:
         self._device_id: str | None = None
 
     @classmethod
-    def open(cls, path: Path, clock: Clock | None = None) -> AppContext:
-        """Open the store at ``path``: an existing one is upgraded with backup and verification."""
+    def open(cls, path: Path, clock: Clock | None = None, key: bytes | None = None) -> AppContext:
+        """Open the store at ``path``: an existing one is upgraded with backup and verification.
+        ``key``: the store's key (app.store_key); None for a plain file (tests and tools)."""
         from app.upgrade import upgrade_if_needed
 
         clock = clock or SystemClock()
-        upgrade_if_needed(path, clock.now())
-        return cls(open_database(path), clock)
+        upgrade_if_needed(path, clock.now(), key)
+        return cls(open_database(path, key), clock)
 
     def close(self) -> None:
         self.db.dispose()

@@ -60,14 +60,15 @@ class Services:
         self.sync.reference_listeners.append(self.catalogue.reload)  # pulled catalogue: list it afresh
 
     @classmethod
-    def open(cls, db_path: Path, clock: Clock | None = None) -> Services:
-        """Open (upgrading with backup and verification) the store at ``db_path``, as it is."""
-        return cls(AppContext.open(db_path, clock))
+    def open(cls, db_path: Path, clock: Clock | None = None, key: bytes | None = None) -> Services:
+        """Open (upgrading with backup and verification) the store at ``db_path``, as it is;
+        ``key`` opens an encrypted one (app.store_key; the app's entry points always pass one)."""
+        return cls(AppContext.open(db_path, clock, key))
 
     @classmethod
-    def open_demo(cls, db_path: Path, clock: Clock | None = None) -> Services:
+    def open_demo(cls, db_path: Path, clock: Clock | None = None, key: bytes | None = None) -> Services:
         """Open the store at ``db_path`` and load the demo hall if it is empty."""
-        services = cls.open(db_path, clock)
+        services = cls.open(db_path, clock, key)
         ensure_demo(services.ctx)
         return services
 
@@ -129,7 +130,15 @@ class Services:
         """Once a day, a verified copy of the store in backups/ (runs beside the clerk's work)."""
         from app.startup import daily_backup
 
-        return daily_backup(self.ctx.db.path, self.backup_keep(), self.ctx.clock.now())
+        return daily_backup(self.ctx.db.path, self.backup_keep(), self.ctx.clock.now(), self.ctx.db.key)
+
+    def backup_now(self) -> Path:
+        """A verified copy now (立即备份), as encrypted as the store, keeping the newest ``backup_keep``."""
+        from app.backup import backup_folder, backup_now
+
+        db = self.ctx.db
+        return backup_now(db.path, backup_folder(db.path), keep=self.backup_keep(), now=self.ctx.clock.now(),
+                          key=db.key)
 
     def close(self) -> None:
         self.ctx.close()

@@ -24,6 +24,7 @@ from app.ids import uuid7
 from app.permissions import ROLE_LABELS, Role, format_roles, known_roles
 from app.resources import resource_path
 from app.settings_service import check_parameter
+from app.store_access import StoreAccess
 from app.workcal import official_exceptions, official_years
 from db.models import CalendarDay, Device, DishonestParty, Hall, Parameter, Staff, Window
 from db.repositories import ReferenceRepository
@@ -217,6 +218,9 @@ def setup_hall(ctx: AppContext, hall_file: Path, catalogue_file: Path, *, window
         s.flush()
         _write_hall(ctx, s, hall_data.data, window_number, hashes)
     ctx.reload_reference()
+    # on an encrypted store, everyone in the hall file can open it with their initial password
+    StoreAccess(ctx).grant((p["login"].strip(), p["password"], hashes[p["login"].strip()])
+                           for p in hall_data.data["staff"])
 
 
 def _write_hall(ctx: AppContext, s: Session, data: dict[str, Any], window_number: str,

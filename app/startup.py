@@ -16,31 +16,32 @@ DAMAGED = (
 )
 
 
-def recover_if_damaged(db_path: Path, ask: Callable[[str, bool], bool], now: dt.datetime) -> bool:
+def recover_if_damaged(db_path: Path, ask: Callable[[str, bool], bool], now: dt.datetime,
+                       key: bytes | None = None) -> bool:
     """True when the store can be opened (sound, or restored from a backup the user accepted).
 
     ``ask(message, can_restore)`` shows the message; it returns True when the user chose to
     restore the offered backup.
     """
-    report = check_integrity(db_path)
+    report = check_integrity(db_path, key)
     if report.ok:
         return True
-    backup = latest_good_backup(backup_folder(db_path))
+    backup = latest_good_backup(backup_folder(db_path), key)
     offer = (f"可以用最近的完好备份恢复：{backup.name}（此后录入的内容需核对补录）。" if backup
              else "没有找到可用的备份。")
     message = DAMAGED.format(detail=report.detail[:200], offer=offer, folder=db_path.parent)
     if not ask(message, backup is not None) or backup is None:
         return False
-    restore(backup, db_path, now=now)
+    restore(backup, db_path, now=now, key=key)
     return True
 
 
-def daily_backup(db_path: Path, keep: int, now: dt.datetime) -> Path | None:
+def daily_backup(db_path: Path, keep: int, now: dt.datetime, key: bytes | None = None) -> Path | None:
     """Back up once a day; returns the new file, or None when today's exists."""
     folder = backup_folder(db_path)
     if not backup_due(folder, now.date()):
         return None
-    return backup_now(db_path, folder, keep=keep, now=now)
+    return backup_now(db_path, folder, keep=keep, now=now, key=key)
 
 
 __all__ = ["StorageError", "daily_backup", "recover_if_damaged"]

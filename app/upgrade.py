@@ -53,7 +53,7 @@ def _snapshot(engine: Engine) -> _Snapshot:
         return _Snapshot(counts, pending, _last_client_seq(conn))
 
 
-def _verify(engine: Engine, db_path: Path, before: _Snapshot) -> None:
+def _verify(engine: Engine, db_path: Path, before: _Snapshot, key: bytes | None = None) -> None:
     after = _snapshot(engine)
     lost = {t: (n, after.counts.get(t, 0)) for t, n in before.counts.items() if after.counts.get(t, 0) < n}
     if lost:
@@ -63,27 +63,28 @@ def _verify(engine: Engine, db_path: Path, before: _Snapshot) -> None:
     if after.last_client_seq < before.last_client_seq:
         raise StorageError(f"升级后待同步操作的序号被重置（{before.last_client_seq}→{after.last_client_seq}），"
                            "同步时序号可能重复")
-    if not check_integrity(db_path).ok:
+    if not check_integrity(db_path, key).ok:
         raise StorageError("升级后数据文件校验未通过")
 
 
-def upgrade_if_needed(db_path: Path, now: dt.datetime) -> Path | None:
+def upgrade_if_needed(db_path: Path, now: dt.datetime, key: bytes | None = None) -> Path | None:
     """Migrate an existing store to the newest schema; returns the pre-upgrade backup, or None
     when nothing was to do. On failure the backup is restored and StorageError explains it."""
     if not db_path.exists():
         return None
-    engine = create_sqlite_engine(db_path)
+    engine = create_sqlite_engine(db_path, key)
     try:
         if current_revision(engine) == head_revision():
             return None
         before = _snapshot(engine)
-        backup = backup_now(db_path, backup_folder(db_path) / "pre-upgrade", keep=KEEP_PRE_UPGRADE, now=now)
+        backup = backup_now(db_path, backup_folder(db_path) / "pre-upgrade", keep=KEEP_PRE_UPGRADE, now=now,
+                            key=key)
         try:
             migrate(engine)
-            _verify(engine, db_path, before)
+            _verify(engine, db_path, before, key)
         except Exception as exc:
             engine.dispose()
-            restore(backup, db_path, now=now)
+            restore(backup, db_path, now=now, key=key)
             reason = exc.message if isinstance(exc, StorageError) else str(exc)
             raise StorageError(
                 f"数据结构升级失败（{reason}），已自动恢复为升级前的数据，未丢失任何内容。"

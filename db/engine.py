@@ -2,6 +2,10 @@
 
 Durability settings follow ARCHITECTURE.md: WAL, synchronous=FULL, foreign keys on, and write
 transactions started with BEGIN IMMEDIATE so two writers never deadlock half-way.
+
+With a key the file is a SQLCipher 4 database (AES-256, every page and the WAL encrypted; see
+docs/security.md "Encrypted local store"): the same SQL through the ``sqlcipher3`` driver, the raw
+32-byte key given before anything is read. Where the key comes from is app.store_key's business.
 """
 
 from __future__ import annotations
@@ -22,6 +26,38 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
+def connect_raw(path: Path | str, key: bytes | None = None, *, read_only: bool = False) -> sqlite3.Connection:
+    """A DB-API connection on the file: the standard library's for a plain file, SQLCipher's with
+    the key applied for an encrypted one (backups, integrity checks and migrations use this)."""
+    if key is None:
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True) if read_only else sqlite3.connect(path)
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    con = sqlcipher.connect(f"file:{path}?mode=ro" if read_only else str(path), uri=read_only,
+                            check_same_thread=False)
+    apply_key(con, key)
+    return con  # type: ignore[no-any-return]
+
+
+def apply_key(con: Any, key: bytes) -> None:
+    """The raw key (no passphrase derivation: the key is random, not typed) before any read."""
+    if len(key) != 32:
+        raise ValueError("the store key is 32 bytes")
+    # a wrong key is an expected answer here (a backup of another store): no lines on stderr for it
+    con.execute("PRAGMA cipher_log_level = NONE")
+    con.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+
+
+def _store_errors() -> tuple[type[Exception], ...]:
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    return (sqlite3.Error, sqlcipher.Error)
+
+
+# what either driver raises (their classes are distinct)
+STORE_ERRORS: tuple[type[Exception], ...] = _store_errors()
+
+
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     # Take transaction control away from pysqlite so BEGIN is ours (see _on_begin).
     dbapi_connection.isolation_level = None
@@ -38,9 +74,16 @@ def _on_begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_sqlite_engine(path: Path) -> Engine:
-    """An engine on the SQLite file at ``path`` with the house pragmas on every connection."""
-    engine = create_engine(f"sqlite+pysqlite:///{path}", future=True)
+def create_sqlite_engine(path: Path, key: bytes | None = None) -> Engine:
+    """An engine on the SQLite file at ``path`` with the house pragmas on every connection; with
+    ``key``, on the SQLCipher file (the key applied first on every new connection)."""
+    if key is None:
+        engine = create_engine(f"sqlite+pysqlite:///{path}", future=True)
+    else:
+        from sqlcipher3 import dbapi2 as sqlcipher
+
+        engine = create_engine(f"sqlite+pysqlite:///{path}", future=True, module=sqlcipher,
+                               creator=lambda: connect_raw(path, key))
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
@@ -49,9 +92,10 @@ def create_sqlite_engine(path: Path) -> Engine:
 class Database:
     """The local store: one file, a session factory for reads and one for write transactions."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: bytes | None = None) -> None:
         self.path = path
-        self.engine = create_sqlite_engine(path)
+        self.key = key  # None: a plain file (tests, tools); the app opens its store with one
+        self.engine = create_sqlite_engine(path, key)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._write = sessionmaker(self._writer, expire_on_commit=False)
@@ -113,9 +157,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def open_database(path: Path) -> Database:
-    """Open (creating if needed) and migrate the database file at ``path``."""
+def open_database(path: Path, key: bytes | None = None) -> Database:
+    """Open (creating if needed) and migrate the database file at ``path`` (encrypted with ``key``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(path)
+    db = Database(path, key)
     migrate(db.engine)
     return db

@@ -4,7 +4,9 @@
     counter-desk-server migrate                                create/upgrade the schema
     counter-desk-server seed-demo                              load the demo hall
     counter-desk-server seed-hall HALL.json CATALOGUE.(json|xlsx)
-    counter-desk-server import-counter STORE.sqlite3           take over a standalone counter's hall
+    counter-desk-server import-counter STORE.sqlite3 [--login NAME | --recovery-key CODE]   take over a
+                                                               standalone counter's hall (an encrypted
+                                                               store: the password from COUNTER_DESK_PASSWORD)
     counter-desk-server create-enrolment-code --window 01 [--hall DEMO] [--ttl 60]
     counter-desk-server list-devices | revoke-device ID --reason TEXT
     counter-desk-server backup [--to DIR] | restore FILE | renew-epoch | epoch
@@ -106,9 +108,30 @@ def cmd_seed_hall(args: argparse.Namespace, settings: ServerSettings) -> int:
     return 0
 
 
+def _counter_key(store: Path, login: str | None, recovery: str | None) -> bytes | None:
+    """The key of an encrypted counter store (app.store_key), from a staff password of that PC
+    (COUNTER_DESK_PASSWORD) or its recovery key; None for a plain store."""
+    import os
+
+    from app.store_encryption import PLAIN, store_state, unlock_with_password, unlock_with_recovery
+
+    if store_state(store) == PLAIN or not store.exists():
+        return None
+    recovery = recovery or os.environ.get("COUNTER_DESK_RECOVERY_KEY")
+    if recovery:
+        return unlock_with_recovery(store, recovery)
+    password = os.environ.get("COUNTER_DESK_PASSWORD")
+    if login and password:
+        return unlock_with_password(store, login, password)
+    raise ApiError(400, "store_locked", f"{store} is encrypted: give --login NAME with COUNTER_DESK_PASSWORD set "
+                   "(a staff member who has signed in on that PC), or --recovery-key CODE")
+
+
 def cmd_import_counter(args: argparse.Namespace, settings: ServerSettings) -> int:
+    store = Path(args.store)
+    key = _counter_key(store, args.login, args.recovery_key)
     db = _open(settings)
-    hall_id = seed.import_counter_store(db, Path(args.store), _now())
+    hall_id = seed.import_counter_store(db, store, _now(), key)
     ensure_ballot_key(db, _now())
     print(f"hall taken over from {args.store}: {hall_id}")
     return 0
@@ -289,6 +312,8 @@ def _parser() -> argparse.ArgumentParser:
     hall.set_defaults(run=cmd_seed_hall)
     imp = sub.add_parser("import-counter")
     imp.add_argument("store")
+    imp.add_argument("--login", help="an encrypted store: a staff login of that PC (password: COUNTER_DESK_PASSWORD)")
+    imp.add_argument("--recovery-key", help="an encrypted store: its recovery key (or COUNTER_DESK_RECOVERY_KEY)")
     imp.set_defaults(run=cmd_import_counter)
     code = sub.add_parser("create-enrolment-code")
     code.add_argument("--window", required=True)

@@ -156,10 +156,10 @@ def seed_demo(db: ServerDatabase, now: dt.datetime) -> str | None:
     return seed_hall(db, hall_file, catalogue_file, now)
 
 
-def import_counter_store(db: ServerDatabase, store: Path, now: dt.datetime) -> str:
-    """Take over a hall from a counter's local store, keeping every reference id, so the ops that
-    counter recorded while standalone apply here unchanged. Returns the hall id."""
-    source = Database(store)
+def import_counter_store(db: ServerDatabase, store: Path, now: dt.datetime, key: bytes | None = None) -> str:
+    """Take over a hall from a counter's local store (encrypted: with its ``key``), keeping every
+    reference id, so the ops that counter recorded while standalone apply here unchanged. Returns the hall id."""
+    source = Database(store, key)
     try:
         with source.read() as src, db.write() as s:
             for model in REFERENCE_MODELS:

@@ -19,6 +19,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from app.clock import FixedClock
 from app.context import Actor
 from app.services import Services
+from app.store_encryption import prepare_new_store
+from app.store_key import keyring_path
 
 # A Monday that is a working day, well away from holidays.
 DEFAULT_NOW = dt.datetime(2026, 3, 2, 9, 30)
@@ -74,3 +76,23 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COUNTER_DESK_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+# -- the encrypted store (app.store_key): the demo hall in a SQLCipher file, its staff in the keyring
+@pytest.fixture(scope="session")
+def encrypted_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, str]:
+    """The demo hall in an encrypted store (its staff given keyring entries at setup), made once."""
+    path = tmp_path_factory.mktemp("encrypted") / "counter-desk.sqlite3"
+    key, code = prepare_new_store(path, DEFAULT_NOW)
+    Services.open_demo(path, FixedClock(DEFAULT_NOW), key=key).close()
+    return path, key, code
+
+
+@pytest.fixture
+def encrypted(tmp_path: Path, encrypted_template: tuple[Path, bytes, str]) -> tuple[Path, bytes, str]:
+    source, key, code = encrypted_template
+    target = tmp_path / "data" / "counter-desk.sqlite3"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(source, target)
+    shutil.copyfile(keyring_path(source), keyring_path(target))
+    return target, key, code

@@ -53,6 +53,12 @@ class LoginDialog(QDialog):
         layout.addWidget(self.buttons)
         self.login_edit.returnPressed.connect(self.password_edit.setFocus)
 
+    def submit(self, login: str, password: str) -> None:
+        """Sign in with what was already typed (the store's unlock at start took the same two)."""
+        self.login_edit.setText(login)
+        self.password_edit.setText(password)
+        self._on_login_clicked()
+
     def _on_login_clicked(self) -> None:
         login, password = self.login_edit.text(), self.password_edit.text()
         if not login.strip() or not password:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import logging
 import logging.handlers
 import os
@@ -20,11 +21,22 @@ from app.paths import APP_NAME, data_dir, database_path
 from app.pii import install_log_filter
 from app.services import Services
 from app.startup import recover_if_damaged
+from app.store_encryption import (
+    NEW,
+    PLAIN,
+    Encrypted,
+    discard_unset_store,
+    encrypt_plain_store,
+    prepare_new_store,
+    store_state,
+    sweep_plain_copies,
+)
 from ui.fonts import install_fonts, install_translations
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 from ui.setup.setup_dialog import SetupDialog
 from ui.single_instance import SingleInstance
+from ui.store_unlock import RecoveryCodeDialog, UnlockDialog
 from ui.tasks import TaskRunner
 
 log = logging.getLogger("counterdesk")
@@ -154,29 +166,100 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(app: QApplication, folder: Path, args: argparse.Namespace, instance: SingleInstance) -> int:
-    if not recover_if_damaged(database_path(folder), _ask_restore, dt.datetime.now()):
+    db_path = database_path(folder)
+    runner = TaskRunner()
+    try:
+        opened = _open_key(db_path, runner, args)
+    except DomainError as exc:  # e.g. the keyring missing, or encryption failed (the data as it was)
+        log.error("store not opened: %s", exc.message)
+        QMessageBox.critical(None, "窗口工作台", exc.message)
+        runner.wait_all()
+        return 2
+    if opened is None:
+        runner.wait_all()
+        return 0
+    key, credentials, new_code = opened
+    if not recover_if_damaged(db_path, _ask_restore, dt.datetime.now(), key):
         return 4
     try:
-        services = Services.open(database_path(folder))
+        services = Services.open(db_path, key=key)
     except DomainError as exc:  # e.g. a failed upgrade, already put back from its backup
         log.error("store not opened: %s", exc.message)
         QMessageBox.critical(None, "窗口工作台", exc.message)
         return 2
-    runner = TaskRunner()
     log.info("started, data folder %s", folder)
+    runner.run(lambda: sweep_plain_copies(db_path, key), lambda r: None,
+               lambda exc: log.error("plain copies not swept: %s", exc))
     try:
-        if not services.is_set_up() and SetupDialog(services, runner, demo=args.demo).exec() \
-                != QDialog.DialogCode.Accepted:
-            return 0
-        return _sessions(app, services, runner, instance, args.startup_probe)
+        if not services.is_set_up():
+            if SetupDialog(services, runner, demo=args.demo).exec() != QDialog.DialogCode.Accepted:
+                runner.wait_all()
+                services.close()
+                discard_unset_store(db_path)  # next start begins afresh (a new key with it)
+                return 0
+            credentials = None
+            if new_code is not None and not args.demo and not args.startup_probe:
+                RecoveryCodeDialog(new_code).exec()  # once the hall is set up: a key worth keeping
+        return _sessions(app, services, runner, instance, args.startup_probe, credentials)
     finally:
         runner.wait_all()
         services.close()
 
 
+def _open_key(db_path: Path, runner: TaskRunner, args: argparse.Namespace) \
+        -> tuple[bytes, tuple[str, str] | None, str | None] | None:
+    """The store's key, who opened it, and a new store's recovery key (shown after its setup): a new
+    store's, a plain store's after encrypting it, or an encrypted store's from the unlock dialog
+    (None: the dialog was closed)."""
+    state = store_state(db_path)
+    if state == NEW:
+        key, code = prepare_new_store(db_path, dt.datetime.now())
+        return key, None, code
+    if state == PLAIN:
+        result = _encrypt_with_progress(db_path, runner)
+        reason = (f"本机数据已加密保存（升级后首次启动）。已加密备份 {result.backups_encrypted} 份。"
+                  "下面是本机的恢复密钥：")
+        if result.plain_left:
+            reason += "\n\n注意：以下未加密副本未能删除，请信息科手工删除：" + "；".join(result.plain_left)
+        if not args.startup_probe:
+            RecoveryCodeDialog(result.recovery_code, reason=reason).exec()
+        return result.key, None, None
+    dialog = UnlockDialog(runner, db_path)
+    if args.startup_probe:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, dialog.reject)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.key is None:
+        return None
+    return dialog.key, dialog.credentials, None
+
+
+def _encrypt_with_progress(db_path: Path, runner: TaskRunner) -> Encrypted:
+    """Encrypt the plain store on a worker thread behind a modal 'please wait' (a large store takes a while)."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QProgressDialog
+
+    box = QProgressDialog("正在加密本机数据，请稍候（请勿关机）…", "", 0, 0)
+    box.setWindowTitle("窗口工作台")
+    box.setCancelButton(None)
+    box.setMinimumDuration(0)
+    box.show()
+    loop = QEventLoop()
+    outcome: list[object] = []
+    runner.run(lambda: encrypt_plain_store(db_path, dt.datetime.now()),
+               lambda r: (outcome.append(r), loop.quit()), lambda exc: (outcome.append(exc), loop.quit()))
+    loop.exec()
+    box.close()
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    assert isinstance(outcome[0], Encrypted)
+    return outcome[0]
+
+
 def _sessions(app: QApplication, services: Services, runner: TaskRunner, instance: SingleInstance,
-              probe: bool) -> int:
-    """Login, work, and again after a logout, until the app is closed."""
+              probe: bool, credentials: tuple[str, str] | None = None) -> int:
+    """Login, work, and again after a logout, until the app is closed. ``credentials``: the first
+    sign-in's, typed already to open the store."""
     code = 0
     while True:
         login = LoginDialog(services, runner, _hall_name(services))
@@ -184,6 +267,11 @@ def _sessions(app: QApplication, services: Services, runner: TaskRunner, instanc
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, login.reject)
+        elif credentials is not None:
+            from PySide6.QtCore import QTimer
+
+            first, credentials = credentials, None
+            QTimer.singleShot(0, functools.partial(login.submit, *first))
         if login.exec() != QDialog.DialogCode.Accepted or login.staff is None:
             return code
         window = MainWindow(services, runner, login.staff, punch_on_login=True)

@@ -97,12 +97,23 @@ def _icon(run: _Run) -> None:
 
 
 def _open_store(run: _Run) -> None:
+    """The store as the app makes it: encrypted (SQLCipher, bundled in sqlcipher3's extension), then
+    opened again the way the next start does, from a staff password through the keyring."""
+    import datetime as dt
+
     from app.paths import database_path
     from app.services import Services
+    from app.store_encryption import is_unlockable_plainly, prepare_new_store, unlock_with_password
 
-    run.services = Services.open_demo(database_path(run.data_dir))
+    path = database_path(run.data_dir)
+    key, _ = prepare_new_store(path, dt.datetime.now())
+    Services.open_demo(path, key=key).close()
+    _check(not is_unlockable_plainly(path), "the store is readable without its key")
+    _check(unlock_with_password(path, *CLERK) == key, "a staff password does not open the store")
+    run.services = Services.open(path, key=key)
     matters = run.services.catalogue.find("")
     run.report["demo_matters"] = len(matters)
+    run.report["store_encrypted"] = True
     _check(bool(matters), "the demo catalogue is empty after setup")
 
 
@@ -139,7 +150,9 @@ def _notice_pdf(run: _Run) -> None:
     _check(acceptance is not None, f"no acceptance notice among {[p.kind for p in papers]}")
     run.doc = run.services.notices.prepare(Actor(run.staff.id, run.staff.name), acceptance.notice_id,
                                            "acceptance")
-    data = run.doc.path.read_bytes()
+    data = run.doc.pdf
+    _check(run.doc.path.name.endswith(".pdf.enc") and not run.doc.path.read_bytes().startswith(b"%PDF"),
+           f"{run.doc.path}: the archived paper is not sealed")
     fonts = data.count(b"/FontFile2")
     run.report.update(notice_pdf=str(run.doc.path), notice_pdf_bytes=len(data), notice_pdf_embedded_fonts=fonts)
     _check(data.startswith(b"%PDF-"), f"{run.doc.path} is not a PDF")
@@ -152,7 +165,7 @@ def _print_pdf(run: _Run) -> None:
     from ui.documents.printing import pdf_printer, print_pdf
 
     target = run.data_dir / "smoke-print.pdf"
-    pages = print_pdf(run.doc.path, pdf_printer(target))
+    pages = print_pdf(run.doc.pdf, pdf_printer(target))
     run.services.notices.record_print(Actor(run.staff.id, run.staff.name), run.doc, "PDF")
     size = target.stat().st_size if target.exists() else 0
     run.report.update(printed_pages=pages, printed_pdf_bytes=size)

@@ -50,8 +50,9 @@ class PreparedDocument:
     kind: str
     title: str
     number: str
-    path: Path
+    path: Path  # the archived file (sealed, ….pdf.enc, on an encrypted store)
     reprint: bool
+    pdf: bytes = b""  # the rendered PDF itself: what is previewed and printed
 
 
 class NoticeService:
@@ -81,6 +82,7 @@ class NoticeService:
     def prepare(self, actor: Actor, notice_id: str, kind: str) -> PreparedDocument:
         """Render (marked 补打 if printed before) and keep the PDF in the archive folder. Only for
         someone who may print (or reprint) the case's papers."""
+        from app.documents.archive import write_archived
         from app.documents.pdf import render_pdf
 
         with self.ctx.db.read() as s:
@@ -96,9 +98,8 @@ class NoticeService:
         data = self.notice_data(notice_id, kind, reprint=reprint)
         pdf = render_pdf(data)
         name = f"{data.number}-{kind}" + ("-补打-" + self.ctx.clock.now().strftime("%Y%m%d%H%M%S") if reprint else "")
-        path = self.archive / str(data.issued_on.year) / f"{name}.pdf"
-        write_atomically(path, pdf)
-        return PreparedDocument(notice_id, kind, TITLES[kind], data.number, path, reprint)
+        path = write_archived(self.archive / str(data.issued_on.year) / f"{name}.pdf", pdf, self.ctx.db.key)
+        return PreparedDocument(notice_id, kind, TITLES[kind], data.number, path, reprint, pdf)
 
     def record_print(self, actor: Actor, doc: PreparedDocument, target: str) -> None:
         """Audit a finished print (who, when, where to); a reprint is audited as such."""

@@ -132,8 +132,9 @@ class VoidService:
 
     def _stamp(self, notice_id: str, entry: VoidEntry) -> Path | None:
         """The archive copy of the voided paper stamped 作废 (the PDFs printed before stay as they are)."""
+        from app.documents.archive import write_archived
         from app.documents.pdf import render_pdf
-        from app.documents.service import NoticeService, write_atomically
+        from app.documents.service import NoticeService
 
         try:
             data = NoticeService(self.ctx, self.archive).notice_data(notice_id, entry.kind, reprint=False)
@@ -141,8 +142,7 @@ class VoidService:
                     + (f"，重新出具 {entry.replaced_by}" if entry.replaced_by else "") + f"\n作废原因：{entry.reason}")
             data = replace(data, void_mark=mark)
             path = self.archive / str(entry.year) / f"{entry.number}-{entry.kind}-作废.pdf"
-            write_atomically(path, render_pdf(data))
-            return path
+            return write_archived(path, render_pdf(data), self.ctx.db.key)
         except Exception:  # the void is committed; a missing stamped copy can be made again later
             log.exception("stamped copy of voided %s not written", entry.number)
             return None

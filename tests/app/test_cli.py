@@ -1,4 +1,7 @@
-"""The admin command: catalogue import/export and calendar overrides, on a real data folder."""
+"""The admin command: catalogue import/export and calendar overrides, on a real data folder.
+
+These run on a plain store (as from before encryption), which keeps working without a key;
+the encrypted store: test_cli_encrypted.py."""
 
 from __future__ import annotations
 
@@ -82,6 +85,7 @@ def test_backup_check_and_restore_commands(tmp_path: Path, db_path: Path, capsys
     folder.mkdir()
     shutil.copyfile(db_path, folder / "counter-desk.sqlite3")
     assert main(["--data", str(folder), "backup"]) == 0
+    assert "本机数据尚未加密" in capsys.readouterr().err  # the reminder, once per command
     backups = list((folder / "backups").glob("*.sqlite3"))
     assert len(backups) == 1
     assert main(["--data", str(folder), "check"]) == 0
@@ -89,5 +93,6 @@ def test_backup_check_and_restore_commands(tmp_path: Path, db_path: Path, capsys
     assert main(["--data", str(folder), "check"]) == 1
     assert "已损坏" in capsys.readouterr().out
     assert main(["--data", str(folder), "restore", str(backups[0])]) == 0
+    assert "恢复的备份未加密" in capsys.readouterr().err
     assert main(["--data", str(folder), "check"]) == 0
     assert "数据文件完好" in capsys.readouterr().out

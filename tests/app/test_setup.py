@@ -127,7 +127,7 @@ def _count(services: Services, table: str) -> int:
         return int(c.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
-def test_admin_command_sets_up_once_and_refuses_work_before(tmp_path: Path, capsys) -> None:
+def test_admin_command_sets_up_once_and_refuses_work_before(tmp_path: Path, capsys, monkeypatch) -> None:
     data = tmp_path / "data"
     assert admin(["--data", str(data), "show-parameters"]) == 2
     assert "尚未完成首次设置" in capsys.readouterr().err
@@ -140,7 +140,8 @@ def test_admin_command_sets_up_once_and_refuses_work_before(tmp_path: Path, caps
     assert "不能重复设置" in capsys.readouterr().err
     assert admin(["--data", str(data), "machine-show"]) == 0
     assert "server_url = https://10.1.2.3:8080" in capsys.readouterr().out
-    assert admin(["--data", str(data), "show-parameters"]) == 0
+    monkeypatch.setenv("COUNTER_DESK_PASSWORD", "chushi-2026")  # the store is encrypted: IT signs in
+    assert admin(["--data", str(data), "--login", "it", "show-parameters"]) == 0
     assert "idle_lock_minutes = 8" in capsys.readouterr().out
 
 

@@ -137,20 +137,23 @@ def test_enter_on_a_paper_opens_one_preview_on_a_brand_new_data_folder(
     assert sorted(p.name for p in archive.rglob("*") if p.is_file()) == [f"{dialog.printables[0].number}-receipt.pdf"]
 
 
-def test_the_preview_reads_the_paper_off_the_gui_thread(qtbot, services: Services, runner, clerk, actor,
-                                                        wait_idle, monkeypatch) -> None:
+def test_the_preview_writes_the_paper_off_the_gui_thread(qtbot, services: Services, runner, clerk, actor,
+                                                         wait_idle, monkeypatch) -> None:
+    """The paper is rendered and archived on a worker; the preview shows it from memory (an encrypted
+    store's archive holds no plain file to read back)."""
     import threading
+
+    import app.documents.service as notice_service
 
     main = threading.get_ident()
     readers: list[int] = []
-    real = Path.read_bytes
+    real = notice_service.write_atomically
 
-    def spy(self: Path) -> bytes:
-        if self.suffix == ".pdf":
-            readers.append(threading.get_ident())
-        return real(self)
+    def spy(path: Path, data: bytes) -> None:
+        readers.append(threading.get_ident())
+        real(path, data)
 
-    monkeypatch.setattr(Path, "read_bytes", spy)
+    monkeypatch.setattr(notice_service, "write_atomically", spy)
     kit = IntakeKit(services)
     view = services.intake.open_case(actor, kit.request(kit.matter().id), window_id=None)
     dialog = CaseDialog(services, runner, clerk, view.id)

@@ -117,3 +117,21 @@ def test_closing_before_the_lists_arrive_is_harmless(qtbot, services: Services, 
     dialog.close()  # deleted on close, while the printers are still being listed
     qtbot.waitUntil(lambda: w.findChild(MachineSettingsDialog) is None, timeout=3000)
     wait_idle()  # the late answer is dropped, not delivered to a deleted dialog
+
+
+def test_backup_now_on_an_encrypted_store_is_encrypted(qtbot, runner, wait_idle, encrypted) -> None:
+    from app.store_encryption import is_unlockable_plainly
+
+    path, key, _ = encrypted
+    services = Services.open(path, key=key)
+    try:
+        w = _window(qtbot, services, runner, services.auth.login("admin", "demo1234"), wait_idle)
+        dialog = _open(w, qtbot, wait_idle)
+        qtbot.mouseClick(dialog.backup_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "共 1 份" in dialog.backups_label.text(), timeout=10000)
+        backup = next((path.parent / "backups").glob("counter-desk-*.sqlite3"))
+        assert not is_unlockable_plainly(backup)
+        w.close()
+        wait_idle()
+    finally:
+        services.close()

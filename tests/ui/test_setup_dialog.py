@@ -17,6 +17,7 @@ from app.machine_settings import MachineSettings
 from app.resources import resource_path
 from app.services import Services
 from app.setup import device_name
+from app.store_encryption import is_unlockable_plainly, unlock_with_password
 from tests.app.test_setup import hall_data, write
 from tests.ui.keyboard import type_text
 from ui.setup.setup_dialog import SetupDialog
@@ -168,11 +169,9 @@ def test_the_app_asks_on_a_new_folder_and_quits_cleanly_when_declined(qapp, tmp_
     finally:
         qInstallMessageHandler(None)
     assert shown == [True]
-    services = Services.open(tmp_path / "data" / "counter-desk.sqlite3")
-    try:
-        assert not services.is_set_up()
-    finally:
-        services.close()
+    # nothing was set up: the new (encrypted) store and its key are gone, the next start begins afresh
+    assert not (tmp_path / "data" / "counter-desk.sqlite3").exists()
+    assert not (tmp_path / "data" / "counter-desk.keys.json").exists()
 
 
 @pytest.mark.slow
@@ -182,7 +181,9 @@ def test_demo_flag_sets_up_without_questions(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "ui", "--data", str(data), "--demo", "--startup-probe"],
                           env=env, cwd=ROOT, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
-    services = Services.open(data / "counter-desk.sqlite3")
+    store = data / "counter-desk.sqlite3"
+    assert not is_unlockable_plainly(store)  # encrypted, and every demo login opens it
+    services = Services.open(store, key=unlock_with_password(store, "zhangmin", "demo1234"))
     try:
         assert device_name(services.ctx) == "示范县政务服务中心 01号窗口"
     finally:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.store_encryption import is_unlockable_plainly
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,7 +32,9 @@ def test_smoke_check_through_the_launcher_passes_and_reports(tmp_path: Path) -> 
     assert report["icon_sizes"] and report["demo_matters"] > 0
     assert report["staff"].startswith("张敏") and report["case_status"] == "accepted"
     notice = Path(report["notice_pdf"])
-    assert notice.is_relative_to(data / "pdf") and notice.read_bytes().startswith(b"%PDF-")
+    assert notice.is_relative_to(data / "pdf") and notice.name.endswith(".pdf.enc")  # archived sealed
+    assert not notice.read_bytes().startswith(b"%PDF-") and report["store_encrypted"] is True
+    assert not is_unlockable_plainly(data / "counter-desk.sqlite3")
     assert report["notice_pdf_embedded_fonts"] >= 2 and report["printed_pages"] >= 1
     assert report["main_window_title"].endswith("示范县政务服务中心")
     assert set(report["ms"]) >= {"qt", "open_store", "intake", "notice_pdf", "print_pdf", "main_window", "total"}

@@ -65,9 +65,9 @@ class NoticePreviewDialog(QDialog):
                         owner=self)
 
     def _render(self, actor: Actor, notice_id: str, kind: str) -> tuple[PreparedDocument, bytes]:
-        """On a worker: render and archive the paper, and read it back (the GUI thread never touches the disk)."""
+        """On a worker: render and archive the paper (the GUI thread never touches the disk)."""
         doc = self.services.notices.prepare(actor, notice_id, kind)
-        return doc, doc.path.read_bytes()
+        return doc, doc.pdf
 
     def _set_buttons(self, enabled: bool) -> None:
         self.print_button.setEnabled(enabled)
@@ -117,7 +117,7 @@ class NoticePreviewDialog(QDialog):
                             lambda _r: self._on_printed(doc), self._on_print_failed, write=True, owner=self)
 
         # the printer on the parallel pool, the audit row on the single writer
-        self.runner.run(lambda: print_pdf(doc.path, printer), record, self._on_print_failed)
+        self.runner.run(lambda: print_pdf(doc.pdf, printer), record, self._on_print_failed)
 
     def _on_printed(self, doc: PreparedDocument) -> None:
         self.status.setText(self.tr("已打印。") + (self.tr("（补打，已记录）") if doc.reprint else ""))

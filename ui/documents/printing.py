@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
@@ -45,10 +45,20 @@ def pdf_printer(output: Path) -> QPrinter:
     return printer
 
 
-def print_pdf(path: Path, printer: QPrinter, cancel: threading.Event | None = None) -> int:
-    """Paint each page of ``path`` onto ``printer``; returns the number of pages printed."""
+def print_pdf(path: Path | bytes, printer: QPrinter, cancel: threading.Event | None = None) -> int:
+    """Paint each page of ``path`` (a file, or the PDF itself in memory: an encrypted store's archive
+    holds no plain copy to print from) onto ``printer``; returns the number of pages printed."""
     document = QPdfDocument()
-    if document.load(str(path)) != QPdfDocument.Error.None_:
+    if isinstance(path, bytes):
+        buffer = QBuffer()
+        buffer.setData(QByteArray(path))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        document.load(buffer)  # the buffer lives to the end of this call, the document with it
+        status = document.status()
+        loaded = status == QPdfDocument.Status.Ready and document.pageCount() > 0
+    else:
+        loaded = document.load(str(path)) == QPdfDocument.Error.None_
+    if not loaded:
         raise PrintFailed("通知书文件无法读取，请重新生成后打印。")
     printer.setResolution(PRINT_DPI)
     printer.setFullPage(True)  # the PDF carries the official margins itself: map the page 1:1

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.backup import backup_folder, backup_now, list_backups
+from app.backup import backup_folder, list_backups
 from app.context import Actor
 from app.dto import StaffInfo
 from app.errors import DomainError
@@ -329,10 +329,7 @@ class MachineSettingsDialog(QDialog):
     def _on_backup_clicked(self) -> None:
         self.backup_button.setEnabled(False)
         self.backups_label.setText(self.tr("正在备份…"))
-        db_path = self.services.ctx.db.path
-        keep, now = self.services.backup_keep(), self.services.ctx.clock.now()
-        self.runner.run(lambda: backup_now(db_path, backup_folder(db_path), keep=keep, now=now),
-                        self._on_backed_up, self._on_backup_failed, owner=self)
+        self.runner.run(self.services.backup_now, self._on_backed_up, self._on_backup_failed, owner=self)
 
     def _on_backed_up(self, _path: object) -> None:
         self.backup_button.setEnabled(True)
