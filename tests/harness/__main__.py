@@ -33,6 +33,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--template", type=Path, default=None, help="reuse (or build once into) this template folder")
     p.add_argument("--keep", action="store_true", help="keep the files of passed scenarios too")
     p.add_argument("--quiet", action="store_true", help="print only failures and the summary")
+    p.add_argument("--plain", action="store_true",
+                   help="counter stores as plain SQLite files, the way before encryption (default: SQLCipher)")
+    p.add_argument("--unlock-every", action="store_true",
+                   help="every counter process unlocks its encrypted store with the clerk's password "
+                        "(default: only a counter's first one per scenario; the others are handed the key)")
     return p
 
 
@@ -59,17 +64,18 @@ class Run:
         self.work = args.work or Path(tempfile.mkdtemp(prefix="cd-harness-"))
         self.template: Template | None = None
         self.rerun = f"python -m tests.harness --seed {self.seed} --only {{}}" + (
-            "" if args.backend == "sqlite" else f" --backend {args.backend}")
+            "" if args.backend == "sqlite" else f" --backend {args.backend}") + (" --plain" if args.plain else "") + (
+            " --unlock-every" if args.unlock_every else "")
 
     def _template(self) -> tuple[Template, bool]:
         """The template and whether this run made it (and must drop it)."""
-        folder = self.args.template
+        folder, encrypted = self.args.template, not self.args.plain
         if folder is not None:
             existing = Template.load(folder)
-            if existing is not None and existing.backend == self.args.backend:
+            if existing is not None and existing.backend == self.args.backend and existing.encrypted == encrypted:
                 return existing, False
-            return build(folder, self.args.backend), False
-        return build(self.work / "template", self.args.backend), True
+            return build(folder, self.args.backend, encrypted=encrypted), False
+        return build(self.work / "template", self.args.backend, encrypted=encrypted), True
 
     def _next(self) -> int | None:
         with self.lock:
@@ -82,7 +88,7 @@ class Run:
         while (index := self._next()) is not None:
             plan = Plan.draw(self.seed, index)
             r = Scenario(plan, self.template, self.work / f"s{index:04d}", timeout=self.args.scenario_timeout,
-                         keep=self.args.keep).run()
+                         keep=self.args.keep, unlock_every=self.args.unlock_every).run()
             with self.lock:
                 self.results.append(r)
                 if not r.ok or not self.args.quiet:
@@ -94,7 +100,10 @@ class Run:
                     self.out(f"      rerun: {self.rerun.format(index)}")
 
     def run(self) -> tuple[int, int]:
-        self.out(f"seed {self.seed}; {len(self.indices)} scenarios on {self.args.backend}, {self.args.jobs} at a time")
+        stores = "plain counter stores" if self.args.plain else (
+            "encrypted counter stores" + (", every process unlocking" if self.args.unlock_every else ""))
+        self.out(f"seed {self.seed}; {len(self.indices)} scenarios on {self.args.backend}, {stores}, "
+                 f"{self.args.jobs} at a time")
         self.work.mkdir(parents=True, exist_ok=True)
         self.template, own = self._template()
         self.out(f"template ready in {time.monotonic() - self.started:.1f}s: {self.template.folder}")
@@ -119,6 +128,11 @@ class Run:
             totals["counter SIGKILLs (planned)"] += r.kills
             totals["counter SIGKILLs between commit and answer"] += r.answer_kills
         self.out("injected: " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items())))
+        cpu: Counter[str] = Counter()
+        for r in self.results:
+            cpu.update(r.cpu)
+        self.out("processor time: " + ", ".join(f"{k} {v:.0f} s" for k, v in sorted(cpu.items())) +
+                 f" ({sum(cpu.values()) / max(1, len(self.results)):.1f} s per scenario)")
         self.out(f"seed {self.seed}; {time.monotonic() - self.started:.0f}s")
         self.out(f"{passed} passed, {failed} failed")
         return passed, failed

@@ -26,7 +26,14 @@ What is checked (docs/fault-harness.md):
    and 5); 互评 anonymity: no row of any table, on the server or a counter, holds a ballot's key or
    scores outside the server's ballot box, no box row names its rater and the box's columns are
    exactly round_id, ratee_id, ballot_key, scores; every queued ``peer.ballot`` has no actor, no
-   audit event, and a payload of round_id and a token only the server's key opens.
+   audit event, and a payload of round_id and a token only the server's key opens;
+9. encrypted at rest (runs with encrypted stores, the default): every file of a counter's store --
+   the data file, its -wal / -journal / -shm, and any backup or other copy of it in the data folder
+   -- does not open with plain sqlite3 (a data file or backup) and holds, as raw bytes, neither the
+   UTF-8 name of anyone on the hall's staff (张敏 ...) nor any ID number typed in the scenario
+   (applicants', recipients': every 18-character resident ID in the server's or a counter's rows),
+   nor a plain SQLite page 1 (the header "SQLite format 3"). The files are read as the counters
+   left them, before the other checks open the stores.
 """
 
 from __future__ import annotations
@@ -161,8 +168,9 @@ def _every_row(s: Session, tables: Iterable[str]) -> list[tuple[str, tuple[Any, 
     return [(table, tuple(row)) for table in tables for row in s.execute(text(f'SELECT * FROM "{table}"'))]
 
 
-def read_store(name: str, path: Path, hall_id: str) -> StoreView:
-    engine = create_sqlite_engine(path)
+def read_store(name: str, path: Path, hall_id: str, key: bytes | None = None) -> StoreView:
+    """A counter's store as it is (``key``: an encrypted store's, read through SQLCipher)."""
+    engine = create_sqlite_engine(path, key)
     try:
         with Session(engine) as s:
             ops = [Op(o.client_seq, o.op_id, o.kind, o.entity_id, o.status, o.result, o.acked_epoch,
@@ -766,9 +774,79 @@ def _check_queued_ballots(st: StoreView, private_key: str | None, f: Findings) -
             f.add(f"{st.name}: queued ballot #{op.client_seq} is not a ballot sealed to the server's key")
 
 
+# -- 9: encrypted at rest -------------------------------------------------------------------------
+
+_PLAIN_HEADER = b"SQLite format 3\x00"
+_RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
+_SIDE = ("-wal", "-shm", "-journal")
+
+
+@dataclass(frozen=True)
+class StoreFiles:
+    """The files of one counter's store, read as the scenario left them: (path, bytes) each."""
+    name: str
+    store: Path
+    files: tuple[tuple[Path, bytes], ...]
+
+
+def store_files(name: str, store: Path) -> StoreFiles:
+    """Every file in the counter's data folder (and below: backups/) that holds its store or a copy:
+    the data file, its -wal / -shm / -journal, a restore's ``….replaced-*``, a migration's
+    ``….encrypting*``, and every backup (``counter-desk-*.sqlite3`` and partials). Not the keyring,
+    machine.ini or the attendance machine's CSV a driver wrote as its input."""
+    from app.backup import PREFIX
+
+    folder = store.parent
+    found = sorted(p for p in folder.rglob("*") if p.is_file() and
+                   (p.name.startswith(store.name) or p.name.startswith(PREFIX)))
+    return StoreFiles(name, store, tuple((p, p.read_bytes()) for p in found))
+
+
+def _secrets(server: ServerView, stores: Iterable[StoreView]) -> dict[bytes, str]:
+    """What must never be in a store file in the clear: staff names and typed ID numbers (bytes -> label)."""
+    out: dict[bytes, str] = {}
+    for rows in (server.staff, *(st.staff for st in stores)):
+        for r in rows.values():
+            name = str(r.get("name") or "")
+            if len(name) >= 2:
+                out[name.encode()] = f"the name of staff {name}"
+    for rows in (server.rows, *(st.rows for st in stores)):
+        for (entity, _), r in rows.items():
+            for column, value in r.items():
+                if isinstance(value, str) and len(value) == 18 and _RESIDENT_ID.fullmatch(value):
+                    out[value.encode()] = f"the ID number {value} ({entity}.{column})"
+    return out
+
+
+def check_at_rest(files: Iterable[StoreFiles], server: ServerView, stores: list[StoreView], f: Findings) -> None:
+    """9: nothing of a counter's store is readable without its key (see the module's text)."""
+    from app.store_encryption import is_unlockable_plainly
+
+    wanted = _secrets(server, stores)
+    pattern = re.compile(b"|".join(re.escape(n) for n in sorted(wanted, key=len, reverse=True))) if wanted else None
+    for st in files:
+        if not any(p == st.store for p, _ in st.files):
+            f.add(f"{st.name}: no store file {st.store} to check")
+        for path, data in st.files:
+            where = f"{st.name}: {path.relative_to(st.store.parent)}"
+            main = data and not path.name.endswith(_SIDE)
+            if main and is_unlockable_plainly(path):
+                f.add(f"{where} opens with plain sqlite3: not encrypted")
+            elif _PLAIN_HEADER in data:
+                f.add(f"{where} holds a plain SQLite page 1 (the header \"SQLite format 3\")")
+            found = sorted({wanted[m.group()] for m in pattern.finditer(data)} if pattern else set(),
+                           key=lambda label: (not label.startswith("the name"), label))
+            if found:
+                more = f" and {len(found) - 4} more" if len(found) > 4 else ""
+                f.add(f"{where} holds in the clear {', '.join(found[:4])}{more}")
+
+
 def check_all(server: ServerView, stores: list[StoreView], devices: Mapping[str, str],
-              committed: Mapping[str, list[dict[str, Any]]]) -> Findings:
+              committed: Mapping[str, list[dict[str, Any]]], at_rest: Iterable[StoreFiles] | None = None) -> Findings:
+    """1-8; and 9 on ``at_rest`` (the store files of encrypted counters, read before ``stores``)."""
     f = Findings()
+    if at_rest is not None:
+        check_at_rest(at_rest, server, stores, f)
     check_copies(server, stores, f)
     excused = frozenset(op.entity_id for st in stores for op in st.ops if _legitimate_conflict(op, server))
     check_commits(server, committed, f, excused)

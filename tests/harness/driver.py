@@ -29,6 +29,14 @@ may be missing if the kill came between commit and print; never the reverse)::
     SETTLED {"pending": 0, "quarantined": 0, "attempts": 2}  # --settle: synced until nothing is pending
     FINAL {"pending": 0, ...}                                # --settle --go F: synced again once F appeared
 
+An encrypted store (SQLCipher, the harness's default) is opened the way the program's start opens
+it: the clerk's login and password unlock the key from the keyring beside the store
+(app.store_encryption.unlock_with_password, argon2id: ~0.19 CPU-s), the key opens the store --
+unless the harness hands the process the key in the environment (CD_HARNESS_STORE_KEY, hex: a
+counter's restarted and settling processes; its first one of a scenario always unlocks). A plain
+store (``--plain`` runs, the benchmarks) is opened as it is. READY says which way
+(``"via": "password" | "key" | "plain"``) and how long the unlock took.
+
 Run alone: ``python -m tests.harness.driver --store DIR/counter.sqlite3 --login zhangmin --actions 5``.
 """
 
@@ -695,15 +703,34 @@ def _until_settled(counter: Counter, attempts: int, pause: float, tag: str) -> b
     return False
 
 
+KEY_ENV = "CD_HARNESS_STORE_KEY"  # the store's key (hex) handed by the harness: no unlock
+
+
+def store_key(store: Path, login: str, password: str) -> tuple[bytes | None, str]:
+    """The key of an encrypted store and how it came: handed in KEY_ENV, or from ``login``'s entry in
+    its keyring (StoreLocked when the password does not open it); None for a plain store or none yet."""
+    import os
+
+    from app.store_encryption import ENCRYPTED, store_state, unlock_with_password
+
+    if store_state(store) != ENCRYPTED:
+        return None, "plain"
+    if os.environ.get(KEY_ENV):
+        return bytes.fromhex(os.environ[KEY_ENV]), "key"
+    return unlock_with_password(store, login, password), "password"
+
+
 def run(args: argparse.Namespace) -> int:
     global _T0
     _T0 = time.monotonic()
     rng = random.Random(args.seed)
     clock = SteppingClock(dt.datetime.fromisoformat(args.start) if args.start else START)
-    services = Services.open(args.store, clock)
+    key, via = store_key(args.store, args.login, args.password)
+    unlocked = time.monotonic() - _T0
+    services = Services.open(args.store, clock, key)
     try:
         counter = Counter(services, args.login, rng, clock, rare_ops=True)
-        emit("READY", {"login": args.login})
+        emit("READY", {"login": args.login, "via": via, "unlock": round(unlocked, 3)})
         if args.settle:
             return settle(counter, args.attempts, args.pause, args.go, args.lazy)
         for _ in range(args.actions):
@@ -725,6 +752,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m tests.harness.driver", description=__doc__.split("\n")[0])
     p.add_argument("--store", required=True, type=_path, help="the counter's SQLite file (machine.ini beside it)")
     p.add_argument("--login", required=True, help="the window's clerk (actions are done as this staff member)")
+    p.add_argument("--password", default=PASSWORD, help="the clerk's: unlocks an encrypted store (default demo1234)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--actions", type=int, default=5)
     p.add_argument("--sync-chance", type=float, default=0.4, help="chance of a sync after each action")

@@ -8,6 +8,13 @@ killed and restarted, the server restored from a backup taken earlier in the sce
 network heals, every counter syncs until nothing is pending (bounded), and tests.harness.check
 compares everything. The plan is fully determined by (seed, index); the interleaving of the
 processes is not, so a rerun replays the same plan, not the same microsecond timings.
+
+The counters' stores are the template's: encrypted (SQLCipher) unless the run is ``--plain``; a
+counter's first process of the scenario unlocks its copy with the clerk's password, as the
+program's start does (tests.harness.driver), its later ones -- restarted after a SIGKILL, settling
+-- are handed the key the template recorded in their environment (``--unlock-every``: they unlock
+too, ~0.19 CPU-s of argon2id each); the checks read the stores with that key, and check 9 looks at
+their files' raw bytes.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tests.harness import check
+from tests.harness.driver import KEY_ENV
 from tests.harness.procs import Child
 from tests.harness.proxy import Fault, FaultProxy, RequestInfo
 from tests.harness.servers import ServerProcess, copy_database, drop_database, free_port
@@ -114,8 +122,11 @@ class _Counter:
 
 class Scenario:
     def __init__(self, plan: Plan, template: Template, folder: Path, *, timeout: float = 90.0,
-                 keep: bool = False, sabotage: bool = False) -> None:
+                 keep: bool = False, sabotage: bool = False, unlock_every: bool = False) -> None:
         self.plan, self.template, self.folder, self.timeout, self.keep = plan, template, folder, timeout, keep
+        # an encrypted store: each counter's first process unlocks it with the clerk's password, the
+        # later ones (restarted, settling) are handed the key; unlock_every: every one unlocks
+        self.unlock_every = unlock_every
         self.sabotage = sabotage  # the harness's self-test: damage the server after settling
         self.sabotaged: list[str] = []
         self.rng = random.Random(f"run/{plan.seed}/{plan.index}")
@@ -143,6 +154,7 @@ class Scenario:
             problems = self._phase("settle", self._settle)
             if self.sabotage:
                 self._damage_server()
+                self._leave_plain_copy()
             problems += self._phase("check", self._check)
         except Exception as exc:  # a harness-level failure is a failed scenario with its reason
             problems.append(f"scenario aborted: {type(exc).__name__}: {exc}")
@@ -211,7 +223,8 @@ class Scenario:
             argv += ["--actions", str(remaining), "--pause", str(self.plan.pause),
                      "--sync-chance", str(self.plan.sync_chance), "--final-sync"]
             name = f"{c.spec.name}.run{run}"
-        child = Child("counter", name, argv, self.folder).start()
+        handed = run > 1 and not self.unlock_every and c.spec.key
+        child = Child("counter", name, argv, self.folder, env={KEY_ENV: c.spec.key} if handed else None).start()
         c.runs.append(child)
         return child
 
@@ -321,11 +334,13 @@ class Scenario:
         assert self.server is not None
         self.server.stop()
         hall = self.template.hall_id
+        # the encrypted stores' files as the counters left them, before anything opens them again
+        at_rest = [check.store_files(c.spec.name, c.store) for c in self.counters] if self.template.encrypted else None
         server = check.read_server(self.server.url, hall)
-        stores = [check.read_store(c.spec.name, c.store, hall) for c in self.counters]
+        stores = [check.read_store(c.spec.name, c.store, hall, c.spec.store_key) for c in self.counters]
         devices = {c.spec.name: c.spec.device_id for c in self.counters}
         committed = {c.spec.name: check.commits(c.lines()) for c in self.counters}
-        return check.check_all(server, stores, devices, committed).problems
+        return check.check_all(server, stores, devices, committed, at_rest).problems
 
     def _damage_server(self) -> None:
         """What a faulty engine or server could do: lose an enquiry, alter a case, change a person's
@@ -352,6 +367,17 @@ class Scenario:
                 self.sabotaged.append("changed the roles of hejia")
         finally:
             db.dispose()
+
+    def _leave_plain_copy(self) -> None:
+        """What a careless tool could do on an encrypted counter: leave a plain copy of a store in its
+        backups folder (the template's plain demo store; self-test only)."""
+        if not self.template.encrypted or not self.counters:
+            return
+        folder = self.counters[0].store.parent / "backups"
+        folder.mkdir(exist_ok=True)
+        shutil.copyfile(Path(self.template.folder) / "demo" / self.counters[0].store.name,
+                        folder / "counter-desk-20260302-090000.sqlite3")
+        self.sabotaged.append(f"left a plain copy in {self.counters[0].spec.name}'s backups")
 
     def _tear_down(self) -> None:
         for c in self.counters:

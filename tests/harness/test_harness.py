@@ -1,6 +1,7 @@
 """The fault-injection harness itself, small: 10 randomized scenarios against the real server
-process (the full run of 200 is ``python -m tests.harness``, in .ci/run), and a self-test that
-the checks fail when the server loses or alters a record."""
+process on encrypted counter stores (the full run of 200 is ``python -m tests.harness``, in
+.ci/run), and a self-test that the checks fail when the server loses or alters a record, or a
+plain copy of a counter's store is left beside it."""
 
 from __future__ import annotations
 
@@ -44,3 +45,7 @@ def test_the_checks_catch_a_server_that_lost_or_altered_records(tmp_path: Path, 
     assert "staff hejia differs from the server: roles: " in text and "server staff scope checksum" in text
     if any(s.startswith("deleted enquiry") for s in scenario.sabotaged):
         assert "is not on the server (lost)" in text
+    # the stores are encrypted (the default template): a plain copy left in a counter's backups is found
+    assert template.encrypted and any(s.startswith("left a plain copy") for s in scenario.sabotaged)
+    assert "backups/counter-desk-20260302-090000.sqlite3 opens with plain sqlite3: not encrypted" in text
+    assert "holds in the clear the name of staff " in text

@@ -1,6 +1,7 @@
 """The harness's own parts, each on its own: the fault proxy against a tiny HTTP server, the
-zygote's children (start, SIGKILL, exit codes), the counter driver on a standalone store, the
-checkers on stores that do and do not agree, and the plans."""
+zygote's children (start, SIGKILL, exit codes), the counter driver on a standalone encrypted store
+(unlocked with the clerk's password), the checkers on stores that do and do not agree, the
+encrypted-at-rest check on plain and encrypted files, and the plans."""
 
 from __future__ import annotations
 
@@ -160,38 +161,104 @@ def test_children_start_from_the_zygote_and_die_by_sigkill(tmp_path: Path) -> No
     assert server.exitcode == -9 and not server.alive()
 
 
-def test_the_driver_commits_real_work_and_reports_it(tmp_path: Path, demo_template: Path) -> None:
+@pytest.fixture
+def encrypted_store(tmp_path: Path, demo_template: Path) -> tuple[Path, bytes]:
+    """A standalone counter store made as the template makes one: the demo store copied, encrypted in
+    place (app.store_encryption), its clerk zhangmin signed in once (her entry in the keyring)."""
+    from app.services import Services
+    from tests.harness import driver
+    from tests.harness.template import _encrypt
+
     store = tmp_path / "c1" / "counter.sqlite3"
     store.parent.mkdir()
     shutil.copyfile(demo_template, store)
+    key = bytes.fromhex(_encrypt(store)[0])
+    services = Services.open(store, driver.SteppingClock(driver.START), key)
+    try:
+        services.auth.login("zhangmin", driver.PASSWORD)
+    finally:
+        services.close()
+    return store, key
+
+
+def test_the_driver_commits_real_work_and_reports_it(tmp_path: Path, encrypted_store: tuple[Path, bytes]) -> None:
+    store, key = encrypted_store
     child = Child("counter", "c1", ["--store", str(store), "--login", "zhangmin", "--seed", "7",
                                     "--actions", "40", "--sync-chance", "0"], tmp_path).start()
     assert child.wait(60) == 0, child.errors()
     lines = child.lines()
     assert lines[0].startswith("READY") and lines[-1].startswith("DONE")
+    assert json.loads(lines[0][6:])["via"] == "password"  # opened with the key zhangmin's password unlocked
     committed = check.commits(lines)
     keys = {"case_id", "enquiry_id", "void_id", "staff_id", "punch_id", "leave_id", "import_id", "rating_id",
             "followup_id", "round_id", "appraisal_row", "published_version", "month"}
     assert committed and all(keys & set(c) for c in committed)
     actions = {c["action"] for c in committed}
     assert {"void_number", "rate", "peer_open"} <= actions and {"punch", "leave"} & actions  # rare ones (seed 7)
-    hall = json.loads(json.dumps(_hall_id(store)))
-    view = check.read_store("c1", store, hall)
+    hall = json.loads(json.dumps(_hall_id(store, key)))
+    view = check.read_store("c1", store, hall, key)
     # the store is a perfect "server" for itself: every reported commit is in it
-    server = check.ServerView(view.rows, [], "", 0, "e")
+    server = check.ServerView(view.rows, [], "", 0, "e", dict(view.staff))
     f = check.Findings()
     check.check_commits(server, {"c1": committed}, f)
+    check.check_at_rest([check.store_files("c1", store)], server, [view], f)  # names, ID numbers: ciphertext
     assert f.ok, f.problems
+    assert any(len(k) == 18 and k.isascii() for k in check._secrets(server, [view]))  # ID numbers were typed
     case_id = next(c["case_id"] for c in committed if "case_id" in c)
     del server.rows[("case", case_id)]
     check.check_commits(server, {"c1": committed}, f)
     assert any(case_id in p and "not on the server" in p for p in f.problems)
 
 
-def _hall_id(store: Path) -> str:
-    import sqlite3
+def test_the_driver_opens_an_encrypted_store_with_the_clerks_password_or_a_handed_key(
+        tmp_path: Path, encrypted_store: tuple[Path, bytes]) -> None:
+    from tests.harness.driver import KEY_ENV
 
-    with sqlite3.connect(store) as db:
+    store, key = encrypted_store
+    for name, argv in (("wrong", ["--login", "zhangmin", "--password", "nope"]),
+                       ("never-here", ["--login", "liqiang"])):  # no keyring entry: never signed in here
+        child = Child("counter", name, ["--store", str(store), *argv, "--actions", "1"], tmp_path).start()
+        assert child.wait(60) == 70 and "StoreLocked" in child.errors()
+        assert not child.lines()
+    # a restarted or settling counter process is handed the key (no argon2): no password needed
+    child = Child("counter", "handed", ["--store", str(store), "--login", "liqiang", "--password", "nope",
+                                        "--actions", "1", "--sync-chance", "0"], tmp_path,
+                  env={KEY_ENV: key.hex()}).start()
+    assert child.wait(60) == 0, child.errors()
+    assert json.loads(child.lines()[0][6:])["via"] == "key"
+
+
+def test_the_at_rest_check_finds_whatever_of_a_store_is_readable_without_its_key(
+        tmp_path: Path, demo_template: Path, encrypted_store: tuple[Path, bytes]) -> None:
+    store, key = encrypted_store
+    hall = _hall_id(store, key)
+    view = check.read_store("c1", store, hall, key)
+    typed = "110105198001010019"
+    case = {"id": "a", "number": "N1", "applicant_id_number": typed, "recipient_id_number": ""}
+    server = check.ServerView({("case", "a"): case}, [], "", 0, "e", dict(view.staff))
+    f = check.Findings()
+    check.check_at_rest([check.store_files("c1", store)], server, [view], f)
+    assert f.ok, f.problems
+    plain = tmp_path / "c2" / "counter.sqlite3"
+    plain.parent.mkdir()
+    shutil.copyfile(demo_template, plain)
+    (store.parent / "backups" / "counter-desk-20260302-090000.sqlite3").write_bytes(demo_template.read_bytes())
+    (store.parent / "counter.sqlite3-wal").write_bytes(b"\0" * 64 + f"何佳 {typed}".encode() + b"\0" * 64)
+    check.check_at_rest([check.store_files("c1", store), check.store_files("c2", plain)], server, [view], f)
+    text = "\n".join(f.problems)
+    assert "c1: backups/counter-desk-20260302-090000.sqlite3 opens with plain sqlite3: not encrypted" in text
+    assert f"c1: counter.sqlite3-wal holds in the clear the name of staff 何佳, the ID number {typed}" in text
+    assert "c2: counter.sqlite3 opens with plain sqlite3: not encrypted" in text
+    assert "c2: counter.sqlite3 holds in the clear the name of staff " in text and " more" in text  # 16 names
+    assert not any(p.startswith("c1: counter.sqlite3 ") for p in f.problems)  # the store itself is ciphertext
+
+
+def _hall_id(store: Path, key: bytes | None = None) -> str:
+    import contextlib
+
+    from db.engine import connect_raw
+
+    with contextlib.closing(connect_raw(store, key, read_only=True)) as db:
         return str(db.execute("select hall_id from device").fetchone()[0])
 
 
@@ -301,7 +368,7 @@ def test_plans_are_reproducible_and_varied() -> None:
     assert sum(bool(p.kills) for p in plans) > 80 and sum(p.fault_rate > 0 for p in plans) > 120
 
 
-def _rated_and_voted(store: Path, public_key: str) -> None:
+def _rated_and_voted(store: Path, key: bytes, public_key: str) -> None:
     """Real work on a standalone store by the driver: a 互评 round opened and voted in (ballots sealed
     to ``public_key``), and a case rated by the applicant."""
     import random
@@ -310,7 +377,7 @@ def _rated_and_voted(store: Path, public_key: str) -> None:
     from db.models import Parameter, Rating
     from tests.harness import driver
 
-    services = Services.open(store, driver.SteppingClock(driver.START))
+    services = Services.open(store, driver.SteppingClock(driver.START), key)
     try:
         with services.ctx.db.write() as s:
             s.merge(Parameter(key="peer.ballot_key", value=public_key))  # as if pulled from the server
@@ -328,7 +395,7 @@ def _rated_and_voted(store: Path, public_key: str) -> None:
         services.close()
 
 
-def _damage(store: Path, round_id: str, rater_id: str, ratee_id: str) -> None:
+def _damage(store: Path, key: bytes, round_id: str, rater_id: str, ratee_id: str) -> None:
     """A plaintext ballot queued in the outbox, and a second rated row for a rated case."""
     import datetime as dt
     import uuid
@@ -341,7 +408,7 @@ def _damage(store: Path, round_id: str, rater_id: str, ratee_id: str) -> None:
     from tests.harness import driver
 
     ballot_key = keys.ballot_key(keys.voter_key("demo1234", round_id, rater_id), round_id, ratee_id)
-    services = Services.open(store, driver.SteppingClock(driver.START))
+    services = Services.open(store, driver.SteppingClock(driver.START), key)
     try:
         with services.ctx.db.write() as s:
             s.add(OutboxOp(op_id=str(uuid.uuid4()), kind="peer.ballot", entity_id=str(uuid.uuid4()),
@@ -356,19 +423,17 @@ def _damage(store: Path, round_id: str, rater_id: str, ratee_id: str) -> None:
         services.close()
 
 
-def test_the_rating_and_anonymity_checks_fail_on_damage(tmp_path: Path, demo_template: Path,
+def test_the_rating_and_anonymity_checks_fail_on_damage(encrypted_store: tuple[Path, bytes],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from app.peer import seal
     from tests.harness import driver
 
     monkeypatch.setattr(driver, "ECHO", False)
-    store = tmp_path / "c1" / "counter.sqlite3"
-    store.parent.mkdir()
-    shutil.copyfile(demo_template, store)
+    store, store_key = encrypted_store
     public, private = seal.new_keypair()
-    _rated_and_voted(store, public)
-    hall = _hall_id(store)
-    view = check.read_store("c1", store, hall)
+    _rated_and_voted(store, store_key, public)
+    hall = _hall_id(store, store_key)
+    view = check.read_store("c1", store, hall, store_key)
     assert view.tables and any(op.kind == "peer.ballot" for op in view.ops)
     assert any(e == "rating" for e, _ in view.rows)
 
@@ -386,8 +451,8 @@ def test_the_rating_and_anonymity_checks_fail_on_damage(tmp_path: Path, demo_tem
 
     turnout = next(r for (e, _), r in view.rows.items() if e == "peer_turnout")
     ratee = next(i for (_, i) in view.staff if i != turnout["rater_id"])
-    _damage(store, str(turnout["round_id"]), str(turnout["rater_id"]), ratee)
-    damaged = check.read_store("c1", store, hall)
+    _damage(store, store_key, str(turnout["round_id"]), str(turnout["rater_id"]), ratee)
+    damaged = check.read_store("c1", store, hall, store_key)
     f = check.Findings()
     check.check_unique(server(), [damaged], f)
     check.check_anonymity(server(), [damaged], f)
