@@ -4,6 +4,16 @@ Builds the file once (about a few minutes; kept at $BENCH_DB or /tmp/counter-des
 then times typical clerk queries: median, p95 and max of 20 runs each, in milliseconds. Words of
 one and two characters (matter words, given names, a surname) are timed per kind over several
 words, the figures taken over all their runs.
+
+Each query runs on the plain file and, right after, on an encrypted copy of it (SQLCipher 4, made
+once with app.store_encryption.encrypt_plain_store as an existing store is at its first start after
+the upgrade; kept at $BENCH_DB_ENCRYPTED or in a folder of its own beside the plain file, opened
+with the demo clerk's password). The encrypted line carries the ratio of its median to the plain
+one, and the rows returned are compared. $BENCH_STORES picks the stores (benchmarks.stores; add
+plain-sqlcipher for the plain file through SQLCipher's SQLite, which is a newer SQLite).
+$BENCH_CACHE_MIB (an experiment, not what the app does): SQLite's page cache of every store's
+connections set to that many MiB instead of the default 2 MiB (an encrypted page is decrypted at
+each read from outside that cache).
 """
 
 from __future__ import annotations
@@ -13,16 +23,38 @@ import os
 import random
 import sqlite3
 import statistics
+import sys
 import time
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.clock import FixedClock
 from app.dto import LedgerQuery
+from app.errors import DomainError
 from app.ids import query_code, uuid7
 from app.services import Services
+from app.store_encryption import unlock_with_password
+from benchmarks.stores import (
+    CONTROL,
+    ENCRYPTED,
+    PLAIN,
+    encrypted_copy,
+    page_cache,
+    ratio,
+    selected,
+    sqlcipher_without_key,
+    versions,
+)
+from db.engine import STORE_ERRORS, connect_raw
 
 N = int(os.environ.get("BENCH_CASES", "1000000"))
 PATH = Path(os.environ.get("BENCH_DB", "/tmp/counter-desk-1m.sqlite3"))
+ENC_PATH = Path(os.environ.get("BENCH_DB_ENCRYPTED", str(PATH.parent / f"{PATH.stem}-encrypted" / PATH.name)))
+CLERK = ("zhangmin", "demo1234")
+CACHE_MIB = int(os.environ.get("BENCH_CACHE_MIB", "0"))  # an experiment: SQLite's page cache per connection
 NOW = dt.datetime(2026, 6, 1, 10, 0)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉兰海燕鹏飞"
@@ -81,16 +113,28 @@ SHORT_WORDS = {
     "rare name (王𬌗, 𬌗)": ["王𬌗", "𬌗"],
 }
 
+COMBINED_WORDS = ("营业", "护照", "秀英", "王", "伟")  # each with a status, and with a month
 
-def timed(services: Services, qs: list[LedgerQuery], runs: int = 20) -> tuple[float, float, float, int]:
-    samples, n = [], 0
+
+@dataclass(frozen=True)
+class Timing:
+    p50: float
+    p95: float
+    worst: float
+    ids: tuple[str, ...]  # the rows the last run returned (the stores must agree)
+
+
+def timed(services: Services, qs: list[LedgerQuery], runs: int = 20) -> Timing:
+    samples: list[float] = []
+    ids: tuple[str, ...] = ()
     for q in qs:
         for _ in range(runs):
             t0 = time.perf_counter()
-            n = len(services.ledger.search(q))
+            rows = services.ledger.search(q)
             samples.append((time.perf_counter() - t0) * 1000)
+            ids = tuple(r.id for r in rows)
     samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1], samples[-1], n
+    return Timing(statistics.median(samples), samples[int(len(samples) * 0.95) - 1], samples[-1], ids)
 
 
 def add_rare_names() -> None:
@@ -102,7 +146,7 @@ def add_rare_names() -> None:
     from tests.app.kit import IntakeKit
 
     services = Services.open_demo(PATH, FixedClock(NOW))
-    clerk = services.auth.login("zhangmin", "demo1234")
+    clerk = services.auth.login(*CLERK)
     kit = IntakeKit(services)
     for _ in range(3):
         services.intake.open_case(Actor(clerk.id, clerk.name), kit.request(kit.matter().id, name="王𬌗"),
@@ -110,22 +154,60 @@ def add_rare_names() -> None:
     services.close()
 
 
-def main() -> None:
-    if not PATH.exists():
-        t0 = time.perf_counter()
-        print(f"building {N:,} cases in {PATH} ...", flush=True)
-        build()
-        print(f"built in {time.perf_counter() - t0:.0f} s, {PATH.stat().st_size / 1e6:.0f} MB")
+def _count(path: Path, key: bytes | None) -> int:
+    con = connect_raw(path, key, read_only=True)
+    try:
+        return int(con.execute("SELECT count(*) FROM cases").fetchone()[0])
+    finally:
+        con.close()
+
+
+def ensure_encrypted_copy(plain_count: int) -> None:
+    """The encrypted copy of the plain file, made afresh when missing or not of the same cases."""
+    if ENC_PATH.exists():
+        try:
+            if _count(ENC_PATH, unlock_with_password(ENC_PATH, *CLERK)) == plain_count:
+                return
+        except DomainError as exc:
+            print(f"encrypted copy not usable ({exc.message}): made afresh")
+        except STORE_ERRORS as exc:
+            print(f"encrypted copy not usable ({exc}): made afresh")
+    print(f"encrypting a copy of the plain file into {ENC_PATH} (encrypt_plain_store) ...", flush=True)
     t0 = time.perf_counter()
-    services = Services.open_demo(PATH, FixedClock(NOW))  # upgrades an older store first
-    print(f"opened in {time.perf_counter() - t0:.1f} s, {PATH.stat().st_size / 1e6:.0f} MB", flush=True)
+    key = encrypted_copy(PATH, ENC_PATH, NOW)
+    print(f"  encrypt_plain_store in {time.perf_counter() - t0:.0f} s (copy not included: safety backup, "
+          f"sqlcipher_export, verification, plain copies shredded), {ENC_PATH.stat().st_size / 1e6:.0f} MB")
+    services = Services.open(ENC_PATH, FixedClock(NOW), key=key)
+    services.auth.login(*CLERK)  # the clerk's keyring entry: later runs unlock with the password
     services.close()
-    add_rare_names()
-    services = Services.open_demo(PATH, FixedClock(NOW))
+
+
+def open_store(store: str) -> Services:
+    t0 = time.perf_counter()
+    path, key, unlock = (ENC_PATH if store == ENCRYPTED else PATH), None, ""
+    if store == ENCRYPTED:
+        key = unlock_with_password(ENC_PATH, *CLERK)
+        unlock = f", of which unlock_with_password {(time.perf_counter() - t0) * 1000:.0f} ms"
+    with sqlcipher_without_key() if store == CONTROL else nullcontext():
+        services = Services.open_demo(path, FixedClock(NOW), key=key)  # upgrades an older store first
+    print(f"opened {store} in {time.perf_counter() - t0:.1f} s{unlock}, {path.stat().st_size / 1e6:.0f} MB",
+          flush=True)
+    if CACHE_MIB:
+        page_cache(services, CACHE_MIB)
+    return services
+
+
+def _line(label: str, store: str, t: Timing, base: Timing | None) -> str:
+    line = f"  {label:40s} {store:15s} {t.p50:7.1f} / {t.p95:7.1f} / {t.worst:7.1f} ms   {len(t.ids)} rows"
+    if base is not None:
+        line += f"   {ratio(t.p50, base.p50)}" + ("" if t.ids == base.ids else "   ROWS DIFFER FROM PLAIN")
+    return line
+
+
+def _queries(services: Services) -> dict[str, list[LedgerQuery]]:
     with sqlite3.connect(PATH) as c:
         sample = c.execute("SELECT number, query_code, applicant_name, applicant_id_number FROM cases "
                            "WHERE rowid = ?", (N // 2,)).fetchone()
-        count = c.execute("SELECT count(*) FROM cases").fetchone()[0]
     number, code, name, id_number = sample
     matter = services.catalogue.matters()[3]
     single = {
@@ -145,19 +227,68 @@ def main() -> None:
     queries = {label: [q] for label, q in single.items()}
     queries.update({label: [LedgerQuery(text=w) for w in words] for label, words in SHORT_WORDS.items()})
     month = {"date_from": dt.date(2025, 3, 1), "date_to": dt.date(2025, 3, 31)}
-    queries["short words + status 'received'"] = [LedgerQuery(text=w, status="received")
-                                                  for w in ("营业", "护照", "秀英", "王", "伟")]
-    queries["short words + one month"] = [LedgerQuery(text=w, **month) for w in ("营业", "护照", "秀英", "王", "伟")]
+    queries["short words + status 'received'"] = [LedgerQuery(text=w, status="received") for w in COMBINED_WORDS]
+    queries["short words + one month"] = [LedgerQuery(text=w, **month) for w in COMBINED_WORDS]
+    return queries
+
+
+def each_word(opened: dict[str, Services], stores: list[str], queries: dict[str, LedgerQuery]) -> None:
+    for word, q in queries.items():
+        word_base = None
+        for i, store in enumerate(stores):
+            t = timed(opened[store], [q], runs=10)
+            versus = f"   {ratio(t.p50, word_base.p50)}" if word_base is not None else ""
+            print(f"    {word if i == 0 else '':6s} {store:15s} {t.p50:7.1f} / {t.worst:7.1f} ms   {len(t.ids)} rows"
+                  f"{versus}")
+            word_base = t if store == PLAIN else word_base
+
+
+def search(opened: dict[str, Services], stores: list[str], queries: dict[str, list[LedgerQuery]],
+           count: int) -> None:
     print(f"ledger search on {count:,} cases (median / p95 / max of 20 runs per query, rows returned "
-          f"by the last):")
+          f"by the last; each store in turn, {'/'.join(stores)}; ratio of the median to plain's"
+          f"{f'; page cache {CACHE_MIB} MiB' if CACHE_MIB else ''}):")
+    ratios: dict[str, list[float]] = {s: [] for s in stores if s != PLAIN}
     for label, qs in queries.items():
-        p50, p95, worst, n = timed(services, qs)
-        print(f"  {label:40s} {p50:7.1f} / {p95:7.1f} / {worst:7.1f} ms   {n} rows")
+        base = None
+        for i, store in enumerate(stores):
+            t = timed(opened[store], qs)
+            print(_line(label if i == 0 else "", store, t, base))
+            if store == PLAIN:
+                base = t
+            elif PLAIN in stores and base is not None:
+                ratios[store].append(t.p50 / base.p50)
     print("  each short word (median / max of 10 runs):")
-    for word in [w for words in SHORT_WORDS.values() for w in words]:
-        p50, _, worst, n = timed(services, [LedgerQuery(text=word)], runs=10)
-        print(f"    {word:6s} {p50:7.1f} / {worst:7.1f} ms   {n} rows")
+    each_word(opened, stores, {w: LedgerQuery(text=w) for words in SHORT_WORDS.values() for w in words})
+    print("  each short word + status 'received' (median / max of 10 runs):")
+    each_word(opened, stores, {w: LedgerQuery(text=w, status="received") for w in COMBINED_WORDS})
+    for store, values in ratios.items():
+        if values:
+            geo = statistics.geometric_mean(values)
+            print(f"{store} / plain, median per query kind: geometric mean ×{geo:.2f}, "
+                  f"min ×{min(values):.2f}, max ×{max(values):.2f} over {len(values)} kinds")
+
+
+def main() -> None:
+    stores = selected()
+    if not PATH.exists():
+        t0 = time.perf_counter()
+        print(f"building {N:,} cases in {PATH} ...", flush=True)
+        build()
+        print(f"built in {time.perf_counter() - t0:.0f} s, {PATH.stat().st_size / 1e6:.0f} MB")
+    t0 = time.perf_counter()
+    services = Services.open_demo(PATH, FixedClock(NOW))  # upgrades an older store first
+    print(f"opened in {time.perf_counter() - t0:.1f} s, {PATH.stat().st_size / 1e6:.0f} MB", flush=True)
     services.close()
+    add_rare_names()
+    count = _count(PATH, None)
+    if ENCRYPTED in stores:
+        ensure_encrypted_copy(count)
+    print(versions())
+    opened = {store: open_store(store) for store in stores}
+    search(opened, stores, _queries(opened[stores[0]]), count)
+    for services in opened.values():
+        services.close()
 
 
 if __name__ == "__main__":
