@@ -48,7 +48,7 @@ from app.machine_settings import LABELS, MachineSettingsStore
 from app.paths import DB_FILE, data_dir, database_path, running_app_pid
 from app.services import Services
 from app.setup import demo_files, device_name
-from app.store_access import StoreAccess, refresh_backup_keyrings
+from app.store_access import StoreAccess
 from app.store_encryption import (
     ENCRYPTED,
     NEW,
@@ -291,17 +291,14 @@ def _recovery_key(services: Services) -> int:
         with ctx.action() as s:  # the audit event is committed only once the new key is in the keyring
             ctx.audit(s, ADMIN, action="store.recovery_key", entity="device", entity_id=device,
                       summary="更换本机数据的恢复密钥（原恢复密钥作废）")
-            code = StoreAccess(ctx).new_recovery_code()
+            access = StoreAccess(ctx)  # which also brings the keyring copies beside the backups up to date
+            code = access.new_recovery_code()
     finally:
         if code is not None:  # in force from here on: shown even if the audit's commit failed
             _show_recovery_code(code, "已生成新的恢复密钥，原恢复密钥已作废。")
-    _refresh_backup_keyrings(ctx.db.path)
-    return 0
-
-
-def _refresh_backup_keyrings(db: Path) -> None:
-    for problem in refresh_backup_keyrings(db):
+    for problem in access.problems:
         print(problem, file=sys.stderr)
+    return 0
 
 
 def _setup(args: argparse.Namespace, db: Path, state: str) -> int:
@@ -384,10 +381,10 @@ def _encrypt(args: argparse.Namespace, db: Path, state: str) -> int:
     if args.login and password is not None:
         services = Services.open(db, key=result.key)
         try:
-            services.auth.login(args.login, password)  # which gives them a keyring entry
+            # which gives them a keyring entry, also in the copies beside the backups encrypted a moment ago
+            services.auth.login(args.login, password)
         finally:
             services.close()
-        _refresh_backup_keyrings(db)  # and in the copy beside the backups, encrypted a moment ago
         print(f"{args.login} 此后可用自己的密码打开本机数据；其他员工在本机登录一次后，也可用自己的密码打开。")
     else:
         print("下次启动窗口工作台时，须由信息科输入上面的恢复密钥打开本机数据；此后员工在本机登录一次，"

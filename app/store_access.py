@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 class StoreAccess:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        self.problems: list[str] = []  # copies beside the backups not brought up to date (for IT)
 
     @property
     def encrypted(self) -> bool:
@@ -62,7 +63,7 @@ class StoreAccess:
                 added += 1
         if dropped or added or relabelled:
             ring.save()
-            refresh_backup_keyrings(self.ctx.db.path)
+            self.problems = refresh_backup_keyrings(self.ctx.db.path, ring)
             log.info("store keyring: %d entries added, %d dropped", added, dropped)
 
     def new_recovery_code(self) -> str:
@@ -74,15 +75,16 @@ class StoreAccess:
         code = new_recovery_code()
         ring.replace_recovery(key, code)
         ring.save()
-        refresh_backup_keyrings(self.ctx.db.path)
+        self.problems = refresh_backup_keyrings(self.ctx.db.path, ring)
         return code
 
 
-def refresh_backup_keyrings(db_path: Path) -> list[str]:
+def refresh_backup_keyrings(db_path: Path, ring: Keyring | None = None) -> list[str]:
     """The keyring copied beside the backups at each backup is as it was then: an old recovery entry
     or an old password would still open them. Copies under the same key are brought up to date now.
-    Returns what could not be updated (the next backup will), as messages for IT."""
-    ring = Keyring.load(db_path)
+    Returns what could not be updated (the next backup will), as messages for IT. ``ring``: the
+    store's keyring when the caller has it in hand."""
+    ring = ring or Keyring.load(db_path)
     root = backup_folder(db_path)
     problems = []
     for folder in [root, *(p for p in root.iterdir() if p.is_dir())] if root.exists() else []:

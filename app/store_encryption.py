@@ -26,7 +26,7 @@ from pathlib import Path
 from app.backup import backup_folder, backup_now, check_integrity, list_backups
 from app.errors import StorageError
 from app.store_key import Keyring, is_plain_store, keyring_path, new_store_key
-from db.engine import STORE_ERRORS, connect_raw, create_sqlite_engine
+from db.engine import STORE_ERRORS, connect_raw, create_sqlite_engine, key_literal
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +69,10 @@ class Encrypted:
 
 def encrypt_plain_store(db_path: Path, now: dt.datetime) -> Encrypted:
     """Encrypt the plain store at ``db_path`` in place (see the module's text)."""
-    from app.upgrade import _snapshot
-
     if not is_plain_store(db_path):
         raise StorageError("数据文件不是未加密的格式，无需加密。")
     _checkpoint(db_path)
-    engine = create_sqlite_engine(db_path)
-    try:
-        before = _snapshot(engine)
-    finally:
-        engine.dispose()
+    before = _snapshot_of(db_path, None)
     safety = backup_now(db_path, backup_folder(db_path) / "pre-encrypt", keep=1, now=now)
     key, code = new_store_key(db_path)
     tmp = db_path.with_name(db_path.name + ".encrypting")
@@ -110,30 +104,33 @@ def _checkpoint(db_path: Path) -> None:
         con.close()
 
 
-def _export(source: Path, target: Path, key: bytes, source_key: bytes | None = None) -> None:
-    """An encrypted copy of ``source`` (plain, or under ``source_key``) at ``target``."""
+def _export(source: Path, target: Path, key: bytes) -> None:
+    """An encrypted copy of the plain file ``source`` at ``target``."""
     from sqlcipher3 import dbapi2 as sqlcipher
 
     _remove(target)
     con = sqlcipher.connect(str(source))
     try:
-        if source_key is not None:
-            con.execute(f"PRAGMA key = \"x'{source_key.hex()}'\"")
-        con.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}'\"", (str(target),))
+        con.execute(f"ATTACH DATABASE ? AS encrypted KEY {key_literal(key)}", (str(target),))
         con.execute("SELECT sqlcipher_export('encrypted')")
         con.execute("DETACH DATABASE encrypted")
     finally:
         con.close()
 
 
-def _verify_copy(copy: Path, key: bytes, before: object) -> None:
+def _snapshot_of(path: Path, key: bytes | None) -> object:
+    """What must survive (app.upgrade's snapshot: counts, the pending outbox, its sequence)."""
     from app.upgrade import _snapshot
 
-    engine = create_sqlite_engine(copy, key)
+    engine = create_sqlite_engine(path, key)
     try:
-        after = _snapshot(engine)
+        return _snapshot(engine)
     finally:
         engine.dispose()
+
+
+def _verify_copy(copy: Path, key: bytes, before: object) -> None:
+    after = _snapshot_of(copy, key)
     con = connect_raw(copy, key)  # one file to put in place: no -wal/-shm of the copy left behind
     try:
         con.execute("PRAGMA journal_mode=DELETE")
@@ -172,9 +169,10 @@ def _encrypt_backups(db_path: Path, key: bytes, result: Encrypted) -> None:
         for backup in (b for b in list_backups(folder) if is_plain_store(b)):
             _encrypt_backup(backup, key, result)
     if result.backups_encrypted:
+        ring = Keyring.load(db_path)
         for folder in folders:
             if folder.name != "pre-encrypt" and list_backups(folder):
-                Keyring.load(db_path).save(folder / keyring_path(db_path).name)
+                ring.save(folder / keyring_path(db_path).name)
 
 
 def _encrypt_backup(backup: Path, key: bytes, result: Encrypted) -> None:

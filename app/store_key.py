@@ -112,6 +112,11 @@ def _unwrap(entry: dict[str, Any], secret: str, aad: bytes) -> bytes | None:
                            f"请信息科从备份目录复制 {KEYRING_NAME} 回数据目录。") from exc
 
 
+def _check_value(key: bytes) -> bytes:
+    """Tells the right key from a wrong one (or a damaged entry) without revealing it."""
+    return hashlib.sha256(b"counter-desk-store-key" + key).digest()[:16]
+
+
 def password_tag(password_hash: str) -> str:
     """Which password an entry was made under, without the hash itself (16 hex of its SHA-256)."""
     return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:16]
@@ -144,7 +149,7 @@ class Keyring:
         """A new keyring for ``key``: only the recovery entry, staff entries come with their sign-ins."""
         ring = cls(keyring_path(db_path), {
             "format": FORMAT, "store_id": secrets.token_hex(16),
-            "check": _b64(hashlib.sha256(b"counter-desk-store-key" + key).digest()[:16]), "staff": {},
+            "check": _b64(_check_value(key)), "staff": {},
         })
         ring.data["recovery"] = _wrap(key, recovery_code, ring._aad("recovery"))
         ring.save()
@@ -175,7 +180,7 @@ class Keyring:
         if key is None:
             return None
         expected = _unb64(self.data.get("check"))
-        return key if hashlib.sha256(b"counter-desk-store-key" + key).digest()[:16] == expected else None
+        return key if _check_value(key) == expected else None
 
     def has_staff(self, login: str) -> bool:
         return self._slot(login) in self.data.get("staff", {})

@@ -45,7 +45,12 @@ def apply_key(con: Any, key: bytes) -> None:
         raise ValueError("the store key is 32 bytes")
     # a wrong key is an expected answer here (a backup of another store): no lines on stderr for it
     con.execute("PRAGMA cipher_log_level = NONE")
-    con.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    con.execute(f"PRAGMA key = {key_literal(key)}")
+
+
+def key_literal(key: bytes) -> str:
+    """SQLCipher's spelling of a raw key (``PRAGMA key = …``, ``ATTACH … KEY …``)."""
+    return f"\"x'{key.hex()}'\""
 
 
 def _store_errors() -> tuple[type[Exception], ...]:

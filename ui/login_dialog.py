@@ -10,11 +10,40 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QVBoxLayout,
+    QWidget,
 )
 
 from app.dto import StaffInfo
 from app.services import Services
 from ui.tasks import TaskRunner
+
+
+def sign_in_title(text: str) -> QLabel:
+    """The hall's name over a sign-in window (this dialog, and the store's unlock at start)."""
+    title = QLabel(text)
+    title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    title.setStyleSheet("font-size: 20px; font-weight: bold; padding: 12px;")
+    return title
+
+
+def credential_fields(owner: QWidget, message_name: str) -> tuple[QLineEdit, QLineEdit, QLabel, QFormLayout]:
+    """用户名 and 密码 (objectNames login, password) in a form, and the red message line under them
+    (long: a lockout names when to try again). Enter in the login moves to the password."""
+    login = QLineEdit()
+    login.setObjectName("login")
+    login.setPlaceholderText(owner.tr("工号或登录名"))
+    password = QLineEdit()
+    password.setObjectName("password")
+    password.setEchoMode(QLineEdit.EchoMode.Password)
+    message = QLabel()
+    message.setObjectName(message_name)
+    message.setStyleSheet("color: #b00020;")
+    message.setWordWrap(True)
+    form = QFormLayout()
+    form.addRow(owner.tr("用户名(&U)"), login)
+    form.addRow(owner.tr("密码(&P)"), password)
+    login.returnPressed.connect(password.setFocus)
+    return login, password, message, form
 
 
 class LoginDialog(QDialog):
@@ -26,22 +55,8 @@ class LoginDialog(QDialog):
         self.staff: StaffInfo | None = None
         self.setWindowTitle(self.tr("窗口工作台 — 登录"))
         self.setMinimumWidth(420)
-        title = QLabel(hall_name or self.tr("窗口工作台"))
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet("font-size: 20px; font-weight: bold; padding: 12px;")
-        self.login_edit = QLineEdit()
-        self.login_edit.setObjectName("login")
-        self.login_edit.setPlaceholderText(self.tr("工号或登录名"))
-        self.password_edit = QLineEdit()
-        self.password_edit.setObjectName("password")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel()
-        self.message.setObjectName("loginMessage")
-        self.message.setStyleSheet("color: #b00020;")
-        self.message.setWordWrap(True)  # a lockout names when to try again: a long line
-        form = QFormLayout()
-        form.addRow(self.tr("用户名(&U)"), self.login_edit)
-        form.addRow(self.tr("密码(&P)"), self.password_edit)
+        title = sign_in_title(hall_name or self.tr("窗口工作台"))
+        self.login_edit, self.password_edit, self.message, form = credential_fields(self, "loginMessage")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登录"))
         self.buttons.accepted.connect(self._on_login_clicked)
@@ -51,7 +66,6 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        self.login_edit.returnPressed.connect(self.password_edit.setFocus)
 
     def submit(self, login: str, password: str) -> None:
         """Sign in with what was already typed (the store's unlock at start took the same two)."""

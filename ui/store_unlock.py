@@ -16,15 +16,14 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
 )
 
 from app.store_encryption import store_label, unlock_with_password, unlock_with_recovery
+from ui.login_dialog import credential_fields, sign_in_title
 from ui.tasks import TaskRunner
 
 FREE_TRIES = 3
@@ -48,26 +47,12 @@ class UnlockDialog(QDialog):
         self.failures = 0
         self.setWindowTitle(self.tr("窗口工作台 — 登录"))
         self.setMinimumWidth(440)
-        title = QLabel(store_label(db_path) or self.tr("窗口工作台"))
+        title = sign_in_title(store_label(db_path) or self.tr("窗口工作台"))
         title.setObjectName("unlockTitle")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        title.setStyleSheet("font-size: 20px; font-weight: bold; padding: 12px;")
         hint = QLabel(self.tr("本机数据已加密保存。请用您的用户名和密码登录，登录即解锁本机数据。"))
         hint.setWordWrap(True)
-        self.login_edit = QLineEdit()
-        self.login_edit.setObjectName("login")
-        self.login_edit.setPlaceholderText(self.tr("工号或登录名"))
-        self.password_edit = QLineEdit()
-        self.password_edit.setObjectName("password")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel()
-        self.message.setObjectName("storeUnlockMessage")
-        self.message.setStyleSheet("color: #b00020;")
-        self.message.setWordWrap(True)
+        self.login_edit, self.password_edit, self.message, form = credential_fields(self, "storeUnlockMessage")
         self.message.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 4)  # the longest message: 3 lines
-        form = QFormLayout()
-        form.addRow(self.tr("用户名(&U)"), self.login_edit)
-        form.addRow(self.tr("密码(&P)"), self.password_edit)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登录"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("退出"))
@@ -84,7 +69,6 @@ class UnlockDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        self.login_edit.returnPressed.connect(self.password_edit.setFocus)
         self._wait = QTimer(self)
         self._wait.setSingleShot(True)
         self._wait.timeout.connect(self._end_wait)

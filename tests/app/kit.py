@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.cases.rules import MaterialCheck
 from app.dto import Applicant, DecisionInput, IntakeRequest
 from app.services import Services
+from db.engine import connect_raw
 
 VALID_ID = "11010519491231002X"
 
@@ -48,3 +51,14 @@ class IntakeKit:
             materials=tuple(materials if materials is not None else self.materials(matter_id)),
             remark=remark, decision=decision,
         )
+
+
+def pending_ops(path: Path, key: bytes | None) -> list[tuple]:
+    """(client_seq, op_id, kind, payload) of the store's pending operations in order, read directly
+    from the file (plain, or under ``key``)."""
+    con = connect_raw(path, key)
+    try:
+        return con.execute("SELECT client_seq, op_id, kind, payload FROM outbox_op WHERE status = 'pending' "
+                           "ORDER BY client_seq").fetchall()
+    finally:
+        con.close()

@@ -29,7 +29,7 @@ from app.store_encryption import (
 )
 from app.store_key import KEYRING_NAME, Keyring, StoreLocked, keyring_path
 from db.engine import connect_raw
-from tests.app.kit import IntakeKit
+from tests.app.kit import IntakeKit, pending_ops
 from tests.conftest import DEFAULT_NOW
 
 DB = "counter-desk.sqlite3"
@@ -78,13 +78,6 @@ def _plainly_readable(path: Path) -> bool:
         con.close()
 
 
-def _pending(path: Path, key: bytes | None) -> list[tuple]:
-    con = connect_raw(path, key)
-    try:
-        return con.execute("SELECT client_seq, op_id, kind, payload FROM outbox_op WHERE status = 'pending' "
-                           "ORDER BY client_seq").fetchall()
-    finally:
-        con.close()
 
 
 # -- a new store ---------------------------------------------------------------------------------
@@ -264,7 +257,7 @@ def test_encrypt_keeps_the_pending_operations_and_then_only_the_printed_key_open
     folder = _plain_folder_with_pending_work(tmp_path, db_path)
     db = folder / DB
     assert main(["--data", str(folder), "backup"]) == 0
-    before = _pending(db, None)
+    before = pending_ops(db, None)
     assert len(before) >= 2
     capsys.readouterr()
 
@@ -281,7 +274,7 @@ def test_encrypt_keeps_the_pending_operations_and_then_only_the_printed_key_open
     backups = list_backups(folder / "backups")
     assert len(backups) == 1 and not _plainly_readable(backups[0])
     key = unlock_with_recovery(db, code)
-    assert _pending(db, key) == before
+    assert pending_ops(db, key) == before
     assert check_integrity(db, key).ok and check_integrity(backups[0], key).ok
     with pytest.raises(StoreLocked, match="尚未在本机登录过"):  # nobody has signed in since
         unlock_with_password(db, "zhangmin", "demo1234")
@@ -295,7 +288,7 @@ def test_encrypt_with_a_login_lets_that_person_open_it(tmp_path: Path, db_path: 
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _plain_folder_with_pending_work(tmp_path, db_path)
     db = folder / DB
-    before = _pending(db, None)
+    before = pending_ops(db, None)
     monkeypatch.setenv("COUNTER_DESK_PASSWORD", "wrong-one")
     assert main(["--data", str(folder), "encrypt", "--login", "zhangmin"]) == 2  # checked first
     assert "用户名或密码不正确" in capsys.readouterr().err
@@ -305,7 +298,7 @@ def test_encrypt_with_a_login_lets_that_person_open_it(tmp_path: Path, db_path: 
     code = _code(capsys.readouterr().out)
     key = unlock_with_recovery(db, code)
     assert unlock_with_password(db, "zhangmin", "demo1234") == key
-    assert _pending(db, key) == before
+    assert pending_ops(db, key) == before
     assert main(["--data", str(folder), "--login", "zhangmin", "check"]) == 0
     assert "数据文件完好" in capsys.readouterr().out
     assert Keyring.load(db).staff_count() == 1

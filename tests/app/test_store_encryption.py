@@ -31,7 +31,7 @@ from app.store_encryption import (
 )
 from app.store_key import KEYRING_NAME, Keyring, StoreLocked, keyring_path, normalise_recovery_code
 from db.engine import connect_raw
-from tests.app.kit import VALID_ID, IntakeKit
+from tests.app.kit import VALID_ID, IntakeKit, pending_ops
 from tests.conftest import DEFAULT_NOW
 
 RARE_NAME = "王𬌗"  # 生僻字 outside the BMP: its UTF-8 bytes are what a thief would grep for
@@ -190,13 +190,6 @@ def test_backup_restore_and_integrity_under_the_key(encrypted, tmp_path: Path):
 
 
 # -- from a plain store ---------------------------------------------------------------------------
-def _pending(path: Path, key: bytes | None) -> list[tuple]:
-    con = connect_raw(path, key)
-    try:
-        return con.execute("SELECT client_seq, op_id, kind, payload FROM outbox_op WHERE status = 'pending' "
-                           "ORDER BY client_seq").fetchall()
-    finally:
-        con.close()
 
 
 def test_a_plain_store_is_encrypted_with_its_pending_operations_and_backups(db_path: Path):
@@ -210,14 +203,14 @@ def test_a_plain_store_is_encrypted_with_its_pending_operations_and_backups(db_p
     pre_upgrade = backup_now(db_path, backup_folder(db_path) / "pre-upgrade", keep=5, now=NOW)
     left_by_restore = db_path.with_name(db_path.name + ".replaced-20260301-120000")
     shutil.copyfile(db_path, left_by_restore)
-    before = _pending(db_path, None)
+    before = pending_ops(db_path, None)
     assert len(before) >= 2 and store_state(db_path) == PLAIN
 
     result = encrypt_plain_store(db_path, NOW)
 
     assert store_state(db_path) == ENCRYPTED and not is_unlockable_plainly(db_path)
     assert not list(db_path.parent.glob("*.encrypting*"))  # the copy's own -wal/-shm are not left behind
-    assert _pending(db_path, result.key) == before
+    assert pending_ops(db_path, result.key) == before
     assert result.backups_encrypted == 2 and result.plain_left == []
     for b in (daily, pre_upgrade):
         assert b is not None and not is_unlockable_plainly(b) and check_integrity(b, result.key).ok
@@ -232,7 +225,7 @@ def test_a_plain_store_is_encrypted_with_its_pending_operations_and_backups(db_p
         _open_case(services)
     finally:
         services.close()
-    after = _pending(db_path, result.key)
+    after = pending_ops(db_path, result.key)
     assert after[:len(before)] == before and after[len(before)][0] > before[-1][0]
     # whoever signed in since can open it with their own password next time
     assert unlock_with_password(db_path, "zhangmin", "demo1234") == result.key
@@ -242,16 +235,16 @@ def test_an_encryption_that_fails_leaves_the_plain_store_as_it_was(db_path: Path
     services = Services.open(db_path, FixedClock(DEFAULT_NOW))
     _open_case(services)
     services.close()
-    before = _pending(db_path, None)
+    before = pending_ops(db_path, None)
     blocker = db_path.with_name(db_path.name + ".encrypting")
     blocker.mkdir()  # the encrypted copy cannot be written: as a full or failing disk
     with pytest.raises(StorageError, match="数据仍为加密前的原样"):
         encrypt_plain_store(db_path, NOW)
-    assert store_state(db_path) == PLAIN and _pending(db_path, None) == before
+    assert store_state(db_path) == PLAIN and pending_ops(db_path, None) == before
     assert not keyring_path(db_path).exists()
     blocker.rmdir()
     result = encrypt_plain_store(db_path, NOW)  # the next start tries again
-    assert _pending(db_path, result.key) == before
+    assert pending_ops(db_path, result.key) == before
 
 
 def test_a_plain_copy_dropped_into_the_backups_later_is_swept(encrypted):
