@@ -9,12 +9,15 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, insert, select, text, true, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import (
     Base,
     Case,
+    CaseMaterial,
     Enquiry,
     Matter,
     Notice,
@@ -29,6 +32,12 @@ from db.models import (
 )
 
 HELD = ("pending", "quarantined")  # statuses whose record keeps its local version
+CHUNK = 500  # ids per IN list
+
+
+def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
 
 
 class SyncRepository:
@@ -45,6 +54,9 @@ class SyncRepository:
 
     def drop(self, key: str) -> None:
         self.s.execute(delete(SyncState).where(SyncState.key == key))
+
+    def drop_prefix(self, prefix: str) -> None:
+        self.s.execute(delete(SyncState).where(SyncState.key.startswith(prefix, autoescape=True)))
 
     def state(self) -> dict[str, str]:
         return {r.key: r.value for r in self.s.scalars(select(SyncState))}
@@ -74,6 +86,30 @@ class SyncRepository:
 
     def op(self, op_id: str) -> OutboxOp | None:
         return self.s.scalar(select(OutboxOp).where(OutboxOp.op_id == op_id))
+
+    def last_seq(self) -> int:
+        """The highest client_seq in the outbox (0 when empty): it moves with every local operation."""
+        return int(self.s.scalar(select(func.max(OutboxOp.client_seq))) or 0)
+
+    def op_keys(self, seqs: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+        """client_seq -> (op_id, status, entity_id) of these ops."""
+        out: dict[int, tuple[str, str, str]] = {}
+        for chunk in _chunks(list(seqs)):
+            out.update({seq: (op_id, status, entity_id) for seq, op_id, status, entity_id in self.s.execute(
+                select(OutboxOp.client_seq, OutboxOp.op_id, OutboxOp.status, OutboxOp.entity_id)
+                .where(OutboxOp.client_seq.in_(chunk)))})
+        return out
+
+    def record_answers(self, answers: Sequence[dict[str, Any]]) -> None:
+        """One executemany: each dict names an op by ``b_seq`` and gives its status, result,
+        server_reply, acked_at and acked_epoch; its attempts go up by one."""
+        if not answers:
+            return
+        table = OutboxOp.__table__
+        assert isinstance(table, Table)
+        stmt = (update(table).where(table.c.client_seq == bindparam("b_seq"))
+                .values(attempts=table.c.attempts + 1))
+        self.s.execute(stmt, list(answers))
 
     def op_stats(self) -> dict[str, tuple[int, dt.datetime | None]]:
         """status -> (count, oldest created_at)."""
@@ -167,6 +203,75 @@ class SyncRepository:
             out.update(self.s.scalars(select(SyncShadow.owner_id).where(SyncShadow.owner_id.in_(ids[i:i + 500]))))
         return out
 
+    def shadows_of(self, owner_ids: Iterable[str]) -> list[tuple[str, str, str, dict[str, Any] | None]]:
+        """(owner_id, entity, entity_id, row) of the kept versions of these records (plain values:
+        no ORM objects that a later executemany would leave stale)."""
+        out: list[tuple[str, str, str, dict[str, Any] | None]] = []
+        for chunk in _chunks(list(set(owner_ids))):
+            out += [(o, e, i, r) for o, e, i, r in self.s.execute(
+                select(SyncShadow.owner_id, SyncShadow.entity, SyncShadow.entity_id, SyncShadow.row)
+                .where(SyncShadow.owner_id.in_(chunk)))]
+        return out
+
+    def case_versions(self, ids: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for chunk in _chunks(list(ids)):
+            out.update({i: int(v) for i, v in self.s.execute(select(Case.id, Case.version).where(Case.id.in_(chunk)))})
+        return out
+
+    def shadow_rows(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, dict[str, Any] | None]]:
+        """(entity, id) -> (scope, kept row) for those of ``keys`` that have a kept version or mark."""
+        wanted = set(keys)
+        out: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {}
+        for chunk in _chunks(list({i for _, i in wanted})):
+            for e, i, scope, row in self.s.execute(
+                    select(SyncShadow.entity, SyncShadow.entity_id, SyncShadow.scope, SyncShadow.row)
+                    .where(SyncShadow.entity_id.in_(chunk))):
+                if (e, i) in wanted:
+                    out[(e, i)] = (scope, row)
+        return out
+
+    def put_shadows(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert or replace kept versions: dicts of entity, entity_id, owner_id, scope, row."""
+        if not rows:
+            return
+        table = SyncShadow.__table__
+        assert isinstance(table, Table)
+        stmt = sqlite_insert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=["entity", "entity_id"], set_={
+            "owner_id": stmt.excluded.owner_id, "scope": stmt.excluded.scope, "row": stmt.excluded.row})
+        self.s.execute(stmt, list(rows))
+
+    def drop_shadows(self, keys: Iterable[tuple[str, str]]) -> None:
+        params = [{"b_entity": e, "b_id": i} for e, i in keys]
+        table = SyncShadow.__table__
+        assert isinstance(table, Table)
+        if params:  # Core: the ORM runs no DELETE with many parameter sets
+            self.s.execute(delete(table).where(table.c.entity == bindparam("b_entity"),
+                                               table.c.entity_id == bindparam("b_id")), params)
+
+    def records_keys(self, owner_ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """``record_keys`` of many owners at once (a few IN-list queries)."""
+        ids = list(set(owner_ids))
+        cases = set(self.ids_in(Case.id, ids))
+        out: dict[str, list[tuple[str, str]]] = {c: [("case", c)] for c in cases}
+        for entity, model in (("notice", Notice), ("suspension", Suspension), ("void_number", VoidNumber)):
+            for chunk in _chunks(sorted(cases)):
+                for rid, case_id in self.s.execute(select(model.id, model.case_id).where(model.case_id.in_(chunk))):
+                    out[case_id].append((entity, rid))
+        rest = [i for i in ids if i not in cases]
+        voids = set(self.ids_in(VoidNumber.id, rest))
+        out.update({v: [("void_number", v)] for v in voids})
+        out.update({e: [("enquiry", e)] for e in self.ids_in(Enquiry.id, [i for i in rest if i not in voids])})
+        return out
+
+    def ids_in(self, column: Any, ids: Sequence[Any]) -> list[Any]:
+        """Those of ``ids`` found in ``column``."""
+        out: list[Any] = []
+        for chunk in _chunks(list(ids)):
+            out += self.s.scalars(select(column).where(column.in_(chunk))).all()
+        return out
+
     def ops_by_seq(self, seqs: Sequence[int]) -> dict[int, OutboxOp]:
         return {op.client_seq: op for op in self.s.scalars(select(OutboxOp).where(OutboxOp.client_seq.in_(seqs)))}
 
@@ -196,7 +301,7 @@ class SyncRepository:
         self.s.add(block)
         return True
 
-    # -- rows by scope (checksum, preloading a page) -----------------------------------------------
+    # -- rows by scope (checksum) and set-based writes of pulled and echoed rows ---------------------
     def all_rows(self, model: type[Base], **where: Any) -> Sequence[Base]:
         """Every row of ``model`` matching ``where`` (embedded materials loaded with them)."""
         q = select(model).filter_by(**where)
@@ -206,16 +311,46 @@ class SyncRepository:
             q = q.options(selectinload(Matter.materials))
         return self.s.scalars(q).all()
 
-    def load(self, model: type[Base], key: str, ids: Sequence[Any]) -> list[Base]:
-        """The rows of ``model`` with these keys (one query per 500). The session finds them by
-        primary key without a query while the caller holds the list (its identity map is weak)."""
-        column = getattr(model, key)
-        out: list[Base] = []
-        for i in range(0, len(ids), 500):
-            q = select(model).where(column.in_(ids[i:i + 500]))
-            if model is Case:
-                q = q.options(selectinload(Case.materials))
-            elif model is Matter:
-                q = q.options(selectinload(Matter.materials))
-            out += self.s.scalars(q).all()
+    def table_rows(self, table: Table, where: dict[str, Any], key: str | None = None,
+                   ids: Sequence[Any] | None = None) -> list[RowMapping]:
+        """Rows of ``table`` (plain column values, no ORM objects) matching ``where``, and with
+        ``key`` among ``ids`` when given (one query per 500)."""
+        cond: ColumnElement[bool] = true()
+        for column, value in where.items():
+            cond = cond & (table.c[column] == value)
+        if ids is None or key is None:
+            return list(self.s.execute(select(table).where(cond)).mappings())
+        out: list[RowMapping] = []
+        for chunk in _chunks(list(ids)):
+            out += self.s.execute(select(table).where(cond, table.c[key].in_(chunk))).mappings()
         return out
+
+    def case_materials(self, case_ids: Sequence[str] | None = None,
+                       hall_id: str | None = None) -> dict[str, list[RowMapping]]:
+        """case id -> its material rows in seq order: of these cases, or of every case of ``hall_id``."""
+        table = CaseMaterial.__table__
+        assert isinstance(table, Table)
+        out: dict[str, list[RowMapping]] = {}
+        if case_ids is None:
+            queries = [select(table).where(table.c.case_id.in_(select(Case.id).where(Case.hall_id == hall_id)))]
+        else:
+            queries = [select(table).where(table.c.case_id.in_(chunk)) for chunk in _chunks(list(case_ids))]
+        for q in queries:
+            for m in self.s.execute(q.order_by(table.c.case_id, table.c.seq)).mappings():
+                out.setdefault(m["case_id"], []).append(m)
+        return out
+
+    def insert(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        """One executemany INSERT (every dict with the same keys)."""
+        if rows:
+            self.s.execute(insert(table), list(rows))
+
+    def update_by_key(self, table: Table, key: str, rows: Sequence[dict[str, Any]]) -> None:
+        """One executemany UPDATE: each dict names its row by ``b_key`` (the value of ``key``) and
+        gives the columns to set (the same ones in each)."""
+        if rows:
+            self.s.execute(update(table).where(table.c[key] == bindparam("b_key")), list(rows))
+
+    def delete_ids(self, table: Table, ids: Sequence[str]) -> None:
+        for chunk in _chunks(list(ids)):
+            self.s.execute(delete(table).where(table.c.id.in_(chunk)))

@@ -5,8 +5,11 @@ change order, and a notice may come a page before its case; the scope is whole a
 end). Rows of records held back by local work are kept aside, never written over them
 (app.sync.apply). A row that clashes with a local unique key (e.g. a number a standalone counter
 also gave out) is kept aside too and logged, so one bad row cannot stop the page. When a scope
-has been pulled to its end, its checksum is recomputed over the local rows; a mismatch resets
-that scope's cursor to 0 and pulls it again once (logged); local work is never deleted.
+has been pulled to its end, its checksum is compared with the local rows': the running checksum a
+pull from 0 keeps page by page (app.sync.running), else (or when that one differs) recomputed over
+the rows; a mismatch resets that scope's cursor to 0 and pulls it again once (logged); local work
+is never deleted. Rows are written set-based (app.sync.apply.write_rows); a page that breaks a
+local unique key is applied again row by row, each in a savepoint.
 A row the counter cannot take (a value that does not fit its column: a server bug or a bad row an
 old server stored) is skipped, the rest of the page and every other scope are pulled as usual, and
 the row is kept on record (``bad_rows``) for the status line until a good version of it arrives.
@@ -18,17 +21,18 @@ import datetime as dt
 import json
 import logging
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.context import AppContext
-from app.sync import shapes, state
-from app.sync.apply import end_preload, owner_of, preload, take
+from app.sync import running, shapes, state
+from app.sync.apply import owner_of, take
 from app.sync.cycle import Cycle
 from app.sync.errors import CursorAhead, EpochChanged
 from app.sync.protocol import device_scopes
-from app.sync.verify import local_checksum
+from app.sync.verify import keys_sum, local_checksum, shaped_sum
 from db.sync_repository import SyncRepository
 
 log = logging.getLogger(__name__)
@@ -45,6 +49,7 @@ def pull_all(cycle: Cycle) -> None:
 def pull_scope(cycle: Cycle, scope: str, *, may_repeat: bool) -> None:
     with cycle.ctx.db.read() as s:
         start, _ = SyncRepository(s).cursor_value(scope)
+        total = _running_start(cycle, s, scope, start)
     cursor = start
     while True:
         try:
@@ -53,6 +58,8 @@ def pull_scope(cycle: Cycle, scope: str, *, may_repeat: bool) -> None:
             log.warning("cursor %d of %s is beyond the server's changes: pulling it from 0", cursor, scope)
             _reset(cycle, scope)
             start = cursor = 0
+            with cycle.ctx.db.read() as s:
+                total = running.start(s, scope, cycle.hall_id)
             continue
         page = shapes.page(body, cursor)
         if page.epoch != cycle.epoch:
@@ -60,7 +67,7 @@ def pull_scope(cycle: Cycle, scope: str, *, may_repeat: bool) -> None:
         for bad in page.bad:
             log.error("%s %s from %s cannot be taken (%s): skipped, the rest of the scope is pulled",
                       bad.entity, bad.id, scope, bad.field)
-        _apply(cycle, scope, page)
+        total = _apply(cycle, scope, page, total)
         cursor = page.next_cursor
         if not page.has_more:
             break
@@ -68,7 +75,13 @@ def pull_scope(cycle: Cycle, scope: str, *, may_repeat: bool) -> None:
             return
     if any(b.scope == scope for b in bad_rows(cycle.ctx)):
         return  # the copy lacks a row the server must repair: comparing checksums would only pull it all again
-    _verify(cycle, scope, page.checksum, full=start == 0 or not may_repeat)
+    _verify(cycle, scope, page.checksum, full=start == 0 or not may_repeat, total=total)
+
+
+def _running_start(cycle: Cycle, s: Session, scope: str, start: int) -> running.Running | None:
+    """The running checksum a pull from 0 starts (or a resumed one carries on with); None for an
+    ordinary pull, whose end recomputes the checksum over the scope's rows."""
+    return running.start(s, scope, cycle.hall_id) if start == 0 else running.resume(s, scope)
 
 
 def bad_rows(ctx: AppContext) -> list[BadRowNote]:
@@ -108,32 +121,35 @@ def _note_bad_rows(s: Session, scope: str, page: shapes.Page, now: dt.datetime) 
         repo.drop(state.BAD_ROWS)
 
 
-def _apply(cycle: Cycle, scope: str, page: shapes.Page) -> None:
-    """The page's rows and the cursor after them, in one transaction."""
+def _apply(cycle: Cycle, scope: str, page: shapes.Page,
+           total: running.Running | None) -> running.Running | None:
+    """The page's rows, the cursor after them and the running checksum, in one transaction."""
     try:
         with cycle.ctx.db.write(foreign_keys=False) as s:
-            _rows(cycle, s, scope, page, one_by_one=False)
+            total = _rows(cycle, s, scope, page, total, one_by_one=False)
     except IntegrityError:
         with cycle.ctx.db.write(foreign_keys=False) as s:
-            _rows(cycle, s, scope, page, one_by_one=True)
+            total = _rows(cycle, s, scope, page, total, one_by_one=True)
     cycle.tally.pulled += len(page.changes)
     if cycle.progress is not None:
         cycle.progress(cycle.tally.pulled)
     if page.changes and scope != cycle.work_scope:
         cycle.tally.reference_changed = True
+    return total
 
 
-def _rows(cycle: Cycle, s: Session, scope: str, page: shapes.Page, *, one_by_one: bool) -> None:
+def _rows(cycle: Cycle, s: Session, scope: str, page: shapes.Page, total: running.Running | None, *,
+          one_by_one: bool) -> running.Running | None:
     repo = SyncRepository(s)
     owners = [o for o in (owner_of(c.entity, c.id, c.row) for c in page.changes) if o is not None]
     held = repo.held(owners)
-    loaded = preload(s, page.changes)  # held while writing: the identity map is weak
+    total = running.current(s, total)
+    keys = {(c.entity, c.id) for c in page.changes}
+    before = keys_sum(s, scope, cycle.hall_id, keys) if total is not None and keys else 0
+    shaped: dict[tuple[str, str], dict[str, Any]] = {}
     if not one_by_one:
-        take(s, scope, page.changes, held)
-        end_preload(s)
-        s.flush()
+        shaped = take(s, scope, page.changes, held)
     else:
-        end_preload(s)  # a savepoint rolled back would leave rows it knew as new behind
         for c in page.changes:
             try:
                 with s.begin_nested():
@@ -141,10 +157,15 @@ def _rows(cycle: Cycle, s: Session, scope: str, page: shapes.Page, *, one_by_one
             except IntegrityError as exc:
                 log.error("%s %s from %s clashes with a local row, kept aside: %s", c.entity, c.id, scope, exc.orig)
                 repo.put_shadow(c.entity, c.id, owner_of(c.entity, c.id, c.row) or c.id, scope, c.row)
+    s.flush()
     _note_bad_rows(s, scope, page, cycle.now())
     row = repo.cursor(scope)
     row.cursor, row.checksum, row.updated_at = page.next_cursor, page.checksum, cycle.now()
-    del loaded
+    if total is not None and keys:  # rows written as sent are hashed as written, the others read again
+        after = shaped_sum(scope, cycle.hall_id, shaped) + keys_sum(s, scope, cycle.hall_id, keys - shaped.keys())
+        total = total.moved(after - before, total.last_seq)
+    running.keep(s, scope, total)
+    return total
 
 
 def _reset(cycle: Cycle, scope: str) -> None:
@@ -153,16 +174,13 @@ def _reset(cycle: Cycle, scope: str) -> None:
         row.cursor, row.verified = 0, ""
 
 
-def _verify(cycle: Cycle, scope: str, checksum: str, *, full: bool) -> None:
-    """Compare the server's checksum with the local rows' (once per server checksum)."""
-    with cycle.ctx.db.read() as s:
-        repo = SyncRepository(s)
-        _, verified = repo.cursor_value(scope)
-        if verified == checksum:
-            return
-        if scope == cycle.work_scope and repo.op_stats().get("pending", (0, None))[0]:
-            return  # ops pushed after this cycle's push: their records are not settled yet
-        local = local_checksum(s, scope, cycle.hall_id)
+def _verify(cycle: Cycle, scope: str, checksum: str, *, full: bool, total: running.Running | None) -> None:
+    """Compare the server's checksum with the local rows' (once per server checksum): with the
+    running checksum of a pull from 0, else (or when that one differs) recomputed over the rows."""
+    local = _local(cycle, scope, checksum, total)
+    if local is None:
+        _done(cycle, scope, total, None)
+        return
     if local != checksum and not full:
         log.warning("scope %s differs from the server (local %s, server %s): pulling it again from 0",
                     scope, local, checksum)
@@ -172,5 +190,30 @@ def _verify(cycle: Cycle, scope: str, checksum: str, *, full: bool) -> None:
     if local != checksum:
         log.error("scope %s still differs from the server after a full pull (local %s, server %s)",
                   scope, local, checksum)
+    _done(cycle, scope, total, checksum)
+
+
+def _local(cycle: Cycle, scope: str, checksum: str, total: running.Running | None) -> str | None:
+    """The local checksum to compare, or None when there is nothing to compare now."""
+    with cycle.ctx.db.read() as s:
+        repo = SyncRepository(s)
+        _, verified = repo.cursor_value(scope)
+        if verified == checksum:
+            return None
+        if scope == cycle.work_scope and repo.op_stats().get("pending", (0, None))[0]:
+            return None  # ops pushed after this cycle's push: their records are not settled yet
+        total = running.current(s, total)
+        if total is not None and total.checksum == checksum:
+            return total.checksum
+        return local_checksum(s, scope, cycle.hall_id)
+
+
+def _done(cycle: Cycle, scope: str, total: running.Running | None, verified: str | None) -> None:
+    """The scope's pull has reached its end: its running checksum is not kept any longer (it would
+    not see a store edited outside the program); ``verified``: the server checksum compared."""
+    if total is None and verified is None:
+        return
     with cycle.ctx.db.write() as s:
-        SyncRepository(s).cursor(scope).verified = checksum
+        running.keep(s, scope, None)
+        if verified is not None:
+            SyncRepository(s).cursor(scope).verified = verified

@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.sync import shapes
-from app.sync.apply import adopt, echo_rows, end_preload, preload
+from app.sync import running, shapes
+from app.sync.apply import adopt_all, echo_rows
 from app.sync.cycle import Cycle
 from app.sync.errors import garbage
 from app.sync.protocol import Code, OpStatus, push_op
@@ -73,41 +73,40 @@ def _wire(op: OutboxOp, skew: float | None) -> dict[str, Any]:
 
 
 def _record(cycle: Cycle, results: list[shapes.Result], epoch: str) -> list[int]:
-    """Store a batch's answers in one transaction; returns the client_seqs answered reused."""
+    """Store a batch's answers in one transaction, set-based: the ops' statuses with one
+    executemany, the echoed rows adopted together (``_adopt``); returns the client_seqs answered
+    reused."""
     reused: list[int] = []
     now = cycle.now()
     with cycle.ctx.db.write(foreign_keys=False) as s:
         repo = SyncRepository(s)
-        held_ops = repo.ops_by_seq([r.client_seq for r in results])
-        answered: list[tuple[OutboxOp, shapes.Result]] = []
+        held_ops = repo.op_keys([r.client_seq for r in results])
+        answered: list[tuple[str, shapes.Result]] = []
         for r in results:
-            op = held_ops.get(r.client_seq)
-            if op is None or op.op_id != r.op_id or op.status != "pending":
+            op_id, status, entity_id = held_ops.get(r.client_seq, ("", "", ""))
+            if op_id != r.op_id or status != "pending":
                 continue  # not ours to record (answered already, or renumbered meanwhile)
             if r.status == OpStatus.REJECTED and r.code == Code.CLIENT_SEQ_REUSED:
                 reused.append(r.client_seq)
                 continue
-            op.attempts += 1
-            op.result, op.server_reply, op.acked_at, op.acked_epoch = r.status, r.raw, now, epoch
-            op.status = "acked" if r.status in ACKED else "quarantined"
-            answered.append((op, r))
+            answered.append((entity_id, r))
             _count(cycle, r)
-        s.flush()
+        repo.record_answers([{"b_seq": r.client_seq, "status": "acked" if r.status in ACKED else "quarantined",
+                              "result": r.status, "server_reply": r.raw, "acked_at": now, "acked_epoch": epoch}
+                             for _, r in answered])
+        if answered:
+            running.forget_all(s)  # the echoed rows change what a pull's running checksum counted
         _adopt(cycle, s, answered)
     return reused
 
 
-def _adopt(cycle: Cycle, s: Session, answered: list[tuple[OutboxOp, shapes.Result]]) -> None:
+def _adopt(cycle: Cycle, s: Session, answered: list[tuple[str, shapes.Result]]) -> None:
     """Take over (or keep aside) the rows the server echoed, in client_seq order."""
     repo = SyncRepository(s)
-    owners = [op.entity_id for op, _ in answered]
+    owners = [owner for owner, _ in answered]
     held, shadowed = repo.held(owners), repo.shadowed_owners(owners)
-    echoes = [(op.entity_id, echo_rows(r.entity, op.entity_id, r.row, r.related)) for op, r in answered]
-    loaded = preload(s, [c for _, rows in echoes for c in rows])  # held while writing: the identity map is weak
-    for owner, rows in echoes:
-        adopt(s, cycle.work_scope, owner, rows, held=owner in held, shadowed=owner in shadowed)
-    end_preload(s)
-    del loaded
+    echoes = [(owner, echo_rows(r.entity, owner, r.row, r.related)) for owner, r in answered]
+    adopt_all(s, cycle.work_scope, echoes, held, shadowed)
 
 
 def _count(cycle: Cycle, r: shapes.Result) -> None:

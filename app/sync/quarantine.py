@@ -17,6 +17,7 @@ from app.authz import case_subject, require, window_subject
 from app.context import Actor, AppContext
 from app.errors import InvalidInput
 from app.permissions import Subject
+from app.sync import running
 from app.sync.apply import release
 from app.validation import check_text
 from db.models import OutboxOp
@@ -83,6 +84,7 @@ def resolve(ctx: AppContext, actor: Actor, op_id: str, note: str) -> None:
         s.flush()
         if op.entity_id not in SyncRepository(s).held([op.entity_id]):
             release(s, op.entity_id)
+        running.forget_all(s)  # kept versions may be taken over: a pull's running checksum no longer holds
         ctx.audit(s, actor, action="sync.resolve", entity="outbox_op", entity_id=op.op_id,
                   summary=f"处理同步异常（{op.kind}，{op.result}）：{note}"[:500],
                   detail={"client_seq": op.client_seq, "code": (op.server_reply or {}).get("code")},

@@ -10,7 +10,7 @@ matter embeds its material templates with their ids (MaterialCheck.material_id r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Date, DateTime, FromClause, Table
@@ -29,6 +29,7 @@ from db.models import (
     Base,
     CalendarDay,
     Case,
+    CaseMaterial,
     Commendation,
     Department,
     DishonestParty,
@@ -118,6 +119,22 @@ def entity_row(entity: str, obj: Base) -> dict[str, Any]:
     return columns_row(obj)
 
 
+# the columns of a case's material as its row embeds them (app.cases.views.case_snapshot)
+CASE_MATERIAL_KEYS = tuple(c.key for c in CaseMaterial.__table__.columns if c.key not in ("id", "case_id"))
+
+
+def mapping_row(table: FromClause, values: Mapping[Any, Any]) -> dict[str, Any]:
+    """``columns_row`` of a row read as plain column values (a Core select) instead of an ORM object."""
+    return {c.key: _json_value(values[c.key]) for c in table.columns}
+
+
+def case_mapping_row(values: Mapping[Any, Any], materials: Sequence[Mapping[Any, Any]]) -> dict[str, Any]:
+    """``case_snapshot`` of a case read as plain column values, with its material rows in seq order."""
+    out = mapping_row(Case.__table__, values)
+    out["materials"] = [{k: m[k] for k in CASE_MATERIAL_KEYS} for m in materials]
+    return out
+
+
 def entity_id(entity: str, obj: Base) -> str:
     return str(_json_value(getattr(obj, ENTITIES[entity][1])))
 
@@ -139,9 +156,37 @@ def parse_column(table: FromClause, key: str, value: Any) -> Any:
     return value
 
 
+def _parse_datetime(value: Any) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(value))
+
+
+def _parse_date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(str(value))
+
+
+_PARSERS: dict[FromClause, list[tuple[str, Callable[[Any], Any] | None]]] = {}
+
+
+def _parsers(table: FromClause) -> list[tuple[str, Callable[[Any], Any] | None]]:
+    """(column key, what turns its JSON value into the column's, None: as is), computed once per
+    table: a pulled page parses tens of thousands of rows."""
+    out = _PARSERS.get(table)
+    if out is None:
+        out = [(c.key, _parse_datetime if isinstance(c.type, DateTime) else _parse_date if isinstance(c.type, Date)
+                else None) for c in table.columns]
+        _PARSERS[table] = out
+    return out
+
+
 def column_values(table: FromClause, row: Mapping[str, Any]) -> dict[str, Any]:
-    """The column values of ``row`` for ``table``; keys that are not columns are ignored.
+    """The column values of ``row`` for ``table`` (as ``parse_column``); keys that are not columns
+    are ignored.
 
     Raises ValueError on a date or time that does not parse.
     """
-    return {c.key: parse_column(table, c.key, row[c.key]) for c in table.columns if c.key in row}
+    out: dict[str, Any] = {}
+    for key, parse in _parsers(table):
+        if key in row:
+            value = row[key]
+            out[key] = parse(value) if parse is not None and value is not None else value
+    return out

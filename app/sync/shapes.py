@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,40 +31,85 @@ def field(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...], what:
     return value
 
 
-def value_ok(col_type: Any, value: Any) -> bool:
-    if isinstance(col_type, JSON):
-        return True
-    if isinstance(col_type, Boolean):
-        return isinstance(value, bool)
-    if isinstance(col_type, Integer):  # SQLite holds 64 bits
-        return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
-    if isinstance(col_type, DateTime | Date):
-        if not isinstance(value, str):
-            return False
-        try:
-            (dt.datetime if isinstance(col_type, DateTime) else dt.date).fromisoformat(value)
-        except ValueError:
-            return False
-        return True
-    if isinstance(col_type, String | Text):  # a lone surrogate cannot be stored (nor shown)
-        return isinstance(value, str) and _SURROGATE.search(value) is None
+def _any(_value: Any) -> bool:
     return True
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_int64(value: Any) -> bool:  # SQLite holds 64 bits
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
+def _parses(parse: Callable[[str], Any], value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_datetime(value: Any) -> bool:
+    return _parses(dt.datetime.fromisoformat, value)
+
+
+def _is_date(value: Any) -> bool:
+    return _parses(dt.date.fromisoformat, value)
+
+
+def _is_text(value: Any) -> bool:  # a lone surrogate cannot be stored (nor shown)
+    return isinstance(value, str) and _SURROGATE.search(value) is None
+
+
+def _checker(col_type: Any) -> Callable[[Any], bool]:
+    if isinstance(col_type, JSON):
+        return _any
+    if isinstance(col_type, Boolean):
+        return _is_bool
+    if isinstance(col_type, Integer):
+        return _is_int64
+    if isinstance(col_type, DateTime):
+        return _is_datetime
+    if isinstance(col_type, Date):
+        return _is_date
+    if isinstance(col_type, String | Text):
+        return _is_text
+    return _any
+
+
+def value_ok(col_type: Any, value: Any) -> bool:
+    return _checker(col_type)(value)
+
+
+_CHECKS: dict[tuple[FromClause, tuple[str, ...]], list[tuple[str, bool, Callable[[Any], bool]]]] = {}
+
+
+def _checks(table: FromClause, skip: tuple[str, ...]) -> list[tuple[str, bool, Callable[[Any], bool]]]:
+    """(key, nullable, check) of the columns of ``table`` but ``skip``, computed once: a pulled page
+    checks tens of thousands of rows."""
+    out = _CHECKS.get((table, skip))
+    if out is None:
+        out = [(c.key, bool(c.nullable), _checker(c.type)) for c in table.columns if c.key not in skip]
+        _CHECKS[(table, skip)] = out
+    return out
 
 
 def check_columns(table: FromClause, row: Any, what: str, skip: tuple[str, ...] = ()) -> None:
     """Every column of ``table`` (but ``skip``) present with a value of its type (None if nullable)."""
     if not isinstance(row, dict):
         raise garbage(what)
-    for col in table.columns:
-        if col.key in skip:
+    for key, nullable, ok in _checks(table, skip):
+        if key not in row:
+            raise garbage(f"{what}.{key}")
+        value = row[key]
+        if value is None and nullable:
             continue
-        if col.key not in row:
-            raise garbage(f"{what}.{col.key}")
-        value = row[col.key]
-        if value is None and col.nullable:
-            continue
-        if value is None or not value_ok(col.type, value):
-            raise garbage(f"{what}.{col.key}")
+        if value is None or not ok(value):
+            raise garbage(f"{what}.{key}")
 
 
 def check_row(entity: str, entity_id: Any, row: Any) -> None:

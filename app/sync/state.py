@@ -15,6 +15,7 @@ SKEW = "skew_seconds"  # server time - device time at the last contact
 REPORT_NUMBERS = "report_numbers"  # set on a new epoch until the held numbers are reported
 ENROL_REQUEST = "enrol_request"  # "<code>\n<request_id>": an enrolment whose answer may be lost
 BAD_ROWS = "bad_rows"  # JSON: rows a pull skipped because this counter cannot take them (app.sync.pull)
+RUNNING_SUM = "running_sum:"  # + scope -> "<checksum>:<last client_seq>" of a pull from 0 (app.sync.running)
 LEASE = "lease:"  # + "<kind>:<year>" -> request_id of a block lease not answered yet
 
 
