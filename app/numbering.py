@@ -37,10 +37,32 @@ NOTICE_CODES = {
 }
 
 
+_OPEN_BLOCKS = "counterdesk.open_blocks"  # Session.info key: {year: this device's blocks with numbers left}
+
+
+def _open_block(session: Session, kind: str, year: int) -> NumberBlock | None:
+    """The block ``kind`` takes its next number from: the first (lowest) one with numbers left. The
+    year's blocks are read once per transaction (a decision takes two or three numbers): the
+    session's own objects, so what an earlier number or ``skip_used`` moved is seen."""
+    by_year: dict[int, list[NumberBlock]] = session.info.setdefault(_OPEN_BLOCKS, {})
+    read_now = year not in by_year
+    if read_now:
+        by_year[year] = NumberRepository(session).open_blocks(year)
+    block = _first_open(by_year[year], kind)
+    if block is None and not read_now:  # none left among those read earlier: one added since?
+        by_year[year] = NumberRepository(session).open_blocks(year)
+        block = _first_open(by_year[year], kind)
+    return block
+
+
+def _first_open(blocks: list[NumberBlock], kind: str) -> NumberBlock | None:
+    return next((b for b in blocks if b.kind == kind and b.next_value <= b.last), None)
+
+
 def take_number(session: Session, kind: str, year: int, *, standalone: bool, now: dt.datetime) -> int:
     """Consume the next number of ``kind`` for ``year`` from a block this device holds."""
     repo = NumberRepository(session)
-    block = repo.open_block(kind, year)
+    block = _open_block(session, kind, year)
     if block is None:
         if not standalone:
             raise NumbersExhausted(
@@ -52,6 +74,7 @@ def take_number(session: Session, kind: str, year: int, *, standalone: bool, now
             source="local", leased_at=now,
         )
         repo.add(block)
+        session.info[_OPEN_BLOCKS][year].append(block)
     value = block.next_value
     block.next_value = value + 1
     return value

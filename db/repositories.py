@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import column, func, literal_column, or_, select, text
+from sqlalchemy import Table, column, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from db.ledger_words import SHORT_WORD, Scope, short_word_conditions
@@ -32,6 +33,41 @@ from db.models import (
 )
 
 _DEVICE_KEY = "counterdesk.device"
+_HELD = "counterdesk.held"  # Session.info: rows looked up by key in this session, held strongly
+
+R = TypeVar("R")
+
+
+def _held(s: Session, model: type[R], key: str) -> R | None:
+    """``s.get`` that keeps what it found for the rest of the session: the identity map holds rows
+    weakly, so a row a write asks for three times (the permission check, the numbers, the papers)
+    would otherwise be read three times. The session's own object: its changes are seen."""
+    held: dict[tuple[type[Any], str], Any] = s.info.setdefault(_HELD, {})
+    row = held.get((model, key))
+    if row is None or row not in s:
+        row = s.get(model, key)
+        if row is not None:
+            held[(model, key)] = row
+    return row
+
+
+@dataclass(frozen=True)
+class MatterFacts:
+    """What a decision reads of its matter (kept between transactions by app.context)."""
+
+    id: str
+    name: str
+    department_id: str
+    case_type: str
+    promised_days: int
+    allows_deferral: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class HallFacts:
+    id: str
+    code: str
 
 
 class ReferenceRepository:
@@ -42,10 +78,14 @@ class ReferenceRepository:
         return self.s.scalar(select(func.count()).select_from(Hall)) == 0
 
     def hall(self, hall_id: str) -> Hall | None:
-        return self.s.get(Hall, hall_id)
+        return _held(self.s, Hall, hall_id)
+
+    def hall_facts(self, hall_id: str) -> HallFacts | None:
+        row = self.s.execute(select(Hall.id, Hall.code).where(Hall.id == hall_id)).first()
+        return HallFacts(row.id, row.code) if row else None
 
     def window(self, window_id: str | None) -> Window | None:
-        return self.s.get(Window, window_id) if window_id else None
+        return _held(self.s, Window, window_id) if window_id else None
 
     def windows(self, hall_id: str) -> Sequence[Window]:
         return self.s.scalars(select(Window).where(Window.hall_id == hall_id).order_by(Window.number)).all()
@@ -64,6 +104,13 @@ class ReferenceRepository:
 
     def matter(self, matter_id: str) -> Matter | None:
         return self.s.get(Matter, matter_id, options=[selectinload(Matter.materials)])
+
+    def matter_facts(self, matter_id: str) -> MatterFacts | None:
+        row = self.s.execute(select(
+            Matter.id, Matter.name, Matter.department_id, Matter.case_type, Matter.promised_days,
+            Matter.allows_deferral, Matter.active,
+        ).where(Matter.id == matter_id)).first()
+        return MatterFacts(*row) if row else None
 
     def matter_by_code(self, code: str) -> Matter | None:
         return self.s.scalar(select(Matter).where(Matter.code == code))
@@ -102,7 +149,7 @@ class StaffRepository:
         return self.s.scalar(select(Staff).where(Staff.login == login))
 
     def get(self, staff_id: str) -> Staff | None:
-        return self.s.get(Staff, staff_id)
+        return _held(self.s, Staff, staff_id)
 
 
 class NumberRepository:
@@ -118,9 +165,18 @@ class NumberRepository:
             .limit(1)
         )
 
+    def open_blocks(self, year: int) -> list[NumberBlock]:
+        """Every block of ``year`` with numbers left, of all kinds, in the order they are used."""
+        return list(self.s.scalars(
+            select(NumberBlock)
+            .where(NumberBlock.year == year, NumberBlock.next_value <= NumberBlock.last)
+            .order_by(NumberBlock.kind, NumberBlock.first)
+        ))
+
     def add(self, block: NumberBlock) -> None:
+        """Written with the transaction's other rows: app.numbering keeps the transaction's blocks,
+        so no query needs to find it first (and an intake's pending case is not flushed early)."""
         self.s.add(block)
-        self.s.flush()
 
 
 class CaseRepository:
@@ -256,6 +312,15 @@ def _due_condition(statuses: Sequence[str], due_from: dt.date | None, due_before
     )
 
 
+_AUDIT_HEAD = "SELECT seq, hash FROM audit_event WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 class JournalRepository:
     """Audit events and outbox operations: written together in the action's transaction."""
 
@@ -268,12 +333,19 @@ class JournalRepository:
     def append_audit(self, event: AuditEvent) -> None:
         self.s.add(event)
 
+    def insert_audit(self, values: dict[str, Any]) -> None:
+        """An audit event's row written now (a Core insert: the event is never changed after, so
+        the unit of work has nothing to track; the chain's next head read sees it)."""
+        self.s.connection().execute(_table(AuditEvent).insert(), values)
+
+    def insert_op(self, values: dict[str, Any]) -> None:
+        """An outbox operation's row written now (as ``insert_audit``)."""
+        self.s.connection().execute(_table(OutboxOp).insert(), values)
+
     def audit_head(self) -> tuple[int, str] | None:
-        """The last link of the audit chain: (seq, hash), None while the chain is empty."""
-        row = self.s.execute(
-            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
-            .order_by(AuditEvent.seq.desc()).limit(1)
-        ).first()
+        """The last link of the audit chain: (seq, hash), None while the chain is empty. Plain SQL:
+        every action asks, and building the statement cost more than running it."""
+        row = self.s.connection().exec_driver_sql(_AUDIT_HEAD).first()
         return (int(row[0]), str(row[1] or "")) if row else None
 
     def audit_chain_page(self, after: Any, limit: int) -> Sequence[Any]:

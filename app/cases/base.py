@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from db.repositories import CaseRepository, ReferenceRepository
 from db.void_repository import VoidRepository
 
 _ISSUED = "counterdesk.issued_notices"  # Session.info key: notices issued in this transaction
+_ISSUED_ROWS = "counterdesk.issued_notice_rows"  # Session.info key: {case id: the Notice rows issued}
 
 
 def notice_snapshot(notice: Notice) -> dict[str, Any]:
@@ -31,22 +32,31 @@ def notice_snapshot(notice: Notice) -> dict[str, Any]:
 
 
 def issue_notice(s: Session, now: dt.datetime, case: Case, kind: str, issued_by: str,
-                 payload: dict[str, Any]) -> Notice:
+                 payload: dict[str, Any], *, hall_code: str | None = None) -> Notice:
     """Number and add a paper of ``kind`` on ``case`` in the caller's transaction. A number voided
-    in the hall (作废号登记, also one pulled from another counter) is passed over, never handed out."""
+    in the hall (作废号登记, also one pulled from another counter) is passed over, never handed out.
+    ``hall_code``: the case's hall's code when the caller knows it (else read here)."""
     device = ReferenceRepository(s).device()
-    hall = ReferenceRepository(s).hall(case.hall_id)
-    assert device is not None and hall is not None
+    if hall_code is None:
+        hall = ReferenceRepository(s).hall(case.hall_id)
+        hall_code = hall.code if hall is not None else None
+    assert device is not None and hall_code is not None
     voided = VoidRepository(s)
     while True:
         seq = take_number(s, f"notice-{kind}", now.year, standalone=device.standalone, now=now)
-        number = notice_number(hall.code, kind, now.year, seq)
+        number = notice_number(hall_code, kind, now.year, seq)
         if not voided.is_voided(number):
             break
     notice = Notice(id=uuid7(), case_id=case.id, kind=kind, number=number, issued_at=now,
                     issued_by=issued_by, payload=payload, void=False)
     CaseRepository(s).add_notice(notice)
+    s.info.setdefault(_ISSUED_ROWS, {}).setdefault(case.id, []).append(notice)
     return notice
+
+
+def issued_rows(s: Session, case_id: str) -> list[Notice]:
+    """The papers issued on ``case_id`` in this transaction, in the ledger's order."""
+    return sorted(s.info.get(_ISSUED_ROWS, {}).get(case_id, []), key=lambda n: (n.issued_at, n.id))
 
 
 class CaseUseCases:
@@ -96,16 +106,21 @@ class CaseUseCases:
             payload=payload, case_id=case.id,
         )
 
-    def _view(self, s: Session, case: Case) -> CaseView:
+    def _view(self, s: Session, case: Case, notices: Sequence[Notice] | None = None) -> CaseView:
+        """The case as shown; ``notices``: all of its papers when the caller has them (a case made in
+        this transaction has only those it issued: no query for them)."""
         today = self.ctx.today()
         limit = yellow_before(self.ctx.calendar(), today, self.ctx.int_parameter("yellow_days_before"))
-        notices = CaseRepository(s).notices(case.id)
+        if notices is None:
+            notices = CaseRepository(s).notices(case.id)
         # the register rows only explain voided papers: no query while none is
         voids = VoidRepository(s).of_case(case.id) if any(n.void for n in notices) else ()
         return to_view(case, notices, today, limit, voids)
 
     def _issue(self, s: Session, case: Case, kind: str, actor: Actor, payload: dict[str, Any]) -> str:
-        notice = issue_notice(s, self.ctx.clock.now(), case, kind, actor.id or "", payload)
+        hall = self.ctx.hall(s, case.hall_id)
+        notice = issue_notice(s, self.ctx.clock.now(), case, kind, actor.id or "", payload,
+                              hall_code=hall.code if hall else None)
         s.info.setdefault(_ISSUED, {}).setdefault(case.id, []).append(notice_snapshot(notice))
         return notice.number
 
@@ -134,7 +149,7 @@ class CaseUseCases:
                 case = self._load(s, case_id, None)
                 if case.status != CaseStatus.RECEIVED or not today > case.notify_due:
                     continue
-                matter = ReferenceRepository(s).matter(case.matter_id)
+                matter = self.ctx.matter(s, case.matter_id)
                 assert matter is not None
                 self._transition(case, Action.DEEM_ACCEPTED)
                 case.accepted_on = case.received_on

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.attendance.cover import covers
 from app.authz import require, window_subject
 from app.cases import rules
-from app.cases.base import CaseUseCases
+from app.cases.base import CaseUseCases, issued_rows
 from app.cases.rules import Action, CaseStatus, MaterialCheck, MaterialStatus
 from app.context import Actor
 from app.dto import Applicant, CaseView, DecisionInput, IntakeRequest
@@ -19,8 +19,8 @@ from app.errors import InvalidInput, NotFound
 from app.ids import query_code, uuid7
 from app.numbering import case_number, take_number
 from app.validation import check_credit_code, check_name, check_phone, check_resident_id, check_text
-from db.models import Case, CaseMaterial, Matter
-from db.repositories import CaseRepository, ReferenceRepository, StaffRepository
+from db.models import Case, CaseMaterial
+from db.repositories import CaseRepository, MatterFacts, ReferenceRepository, StaffRepository
 
 _NOTICE_OF = {
     Action.ACCEPT: "acceptance",
@@ -86,9 +86,10 @@ class IntakeService(CaseUseCases):
         remark = check_text(req.remark, field="remark", label="备注", max_len=10000)
         _check_materials(req.materials)
         now = self.ctx.clock.now()
-        with self.ctx.action() as s:
-            ref = ReferenceRepository(s)
-            matter = ref.matter(req.matter_id)
+        # no autoflush: the rows go out together at the end (the case inserted as decided, not
+        # inserted and then updated), and nothing read on the way depends on them
+        with self.ctx.action() as s, s.no_autoflush:
+            matter = self.ctx.matter(s, req.matter_id)
             if matter is None or not matter.active:
                 raise NotFound("找不到该事项，请重新选择。", field="matter")
             window_id = window_id or self._device_window(s)  # not named: received at this PC's window
@@ -102,7 +103,7 @@ class IntakeService(CaseUseCases):
                 extra = self._apply_decision(s, case, matter, req.decision, req.materials, actor)
                 summary = "收件并" + _SUMMARY[Action(req.decision.action)]
             self._record(s, actor, case, "case.open", summary, None, extra)
-            return self._view(s, case)
+            return self._view(s, case, issued_rows(s, case.id))  # a new case: its papers are these
 
     def decide(
         self, actor: Actor, case_id: str, expected_version: int, decision: DecisionInput,
@@ -117,7 +118,7 @@ class IntakeService(CaseUseCases):
                 "即为受理，已登记为视为受理；不能再告知补正或不予受理，也无需再作受理决定。", field="decision")
         with self.ctx.action() as s:
             case = self._load_for(s, actor, "case.intake", case_id, expected_version)
-            matter = ReferenceRepository(s).matter(case.matter_id)
+            matter = self.ctx.matter(s, case.matter_id)
             assert matter is not None
             previous = case.status
             self._set_materials(case, materials)
@@ -128,7 +129,7 @@ class IntakeService(CaseUseCases):
 
     # -- the four outcomes -------------------------------------------------------------------
     def _apply_decision(
-        self, s: Session, case: Case, matter: Matter, d: DecisionInput,
+        self, s: Session, case: Case, matter: MatterFacts, d: DecisionInput,
         materials: Sequence[MaterialCheck], actor: Actor,
     ) -> dict[str, Any]:
         action = Action(d.action)
@@ -182,7 +183,7 @@ class IntakeService(CaseUseCases):
         day = day or self.ctx.today()
         return self.ctx.calendar().add_working_days(day, self.ctx.int_parameter("rectify_days"))
 
-    def _accept(self, case: Case, matter: Matter, accept_day: dt.date, lapsed: bool) -> None:
+    def _accept(self, case: Case, matter: MatterFacts, accept_day: dt.date, lapsed: bool) -> None:
         self._transition(case, Action.ACCEPT)
         case.accepted_on = accept_day
         case.deemed_accepted = lapsed
@@ -219,12 +220,11 @@ class IntakeService(CaseUseCases):
 
     # -- rows ----------------------------------------------------------------------------------
     def _new_case(
-        self, s: Session, matter: Matter, applicant: Applicant, remark: str,
+        self, s: Session, matter: MatterFacts, applicant: Applicant, remark: str,
         materials: Sequence[MaterialCheck], now: dt.datetime, window_id: str | None, actor: Actor,
     ) -> Case:
-        ref = ReferenceRepository(s)
-        device = ref.device()
-        hall = ref.hall(device.hall_id) if device else None
+        device = ReferenceRepository(s).device()
+        hall = self.ctx.hall(s, device.hall_id) if device else None
         if device is None or hall is None:
             raise NotFound("本机尚未完成大厅设置，不能收件。")
         seq = take_number(s, f"case-{matter.case_type}", now.year, standalone=device.standalone, now=now)
