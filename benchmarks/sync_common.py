@@ -166,6 +166,9 @@ def _rename(value: Any, ids: dict[str, str], offset: int, codes: dict[str, str])
         out = {k: _rename(v, ids, offset, codes) for k, v in value.items()}
         if "query_code" in out and "number" in out:
             out["query_code"] = codes.setdefault(str(value["query_code"]), query_code())
+        if isinstance(out.get("serial"), int) and isinstance(out.get("number"), str):  # a void-number register row
+            m = NOTICE_NUMBER.match(out["number"])
+            out["serial"] = int(m.group(2)) if m else out["serial"]
         return out
     if isinstance(value, list):
         return [_rename(v, ids, offset, codes) for v in value]

@@ -14,8 +14,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import select
-
 from app.cases import rules
 from app.cases.rules import Action, CaseStatus, MaterialCheck
 from app.cases.views import case_snapshot
@@ -23,27 +21,24 @@ from app.errors import DomainError, IllegalTransition
 from app.sync.checksum import canonical_json
 from app.sync.protocol import CASE_ACTIONS, Code, Entity, OpStatus
 from app.sync.rows import column_values, entity_row
-from db.models import Case, CaseMaterial, Matter, Staff, Suspension, Window
-from db.repositories import CaseRepository, ReferenceRepository
-from db.void_repository import VoidRepository
+from db.models import Case, CaseMaterial, Matter, Staff, Window
 from server.attendance_fields import to_local
 from server.notice_ops import check_notices, write_notices
 from server.oputil import Echo, OpContext, OpRefused, conflict, parse_day, rejected, related
 from server.permits import covered_windows, made_at
-from server.suspensions import write_suspension
+from server.suspensions import check_suspension, write_suspension
 
 ROW_NAMESPACE = uuid.UUID("6f1d2c44-5a0e-4c7b-9d51-0c7e3f8a2b10")  # ids the server derives for rows
 
 
-def case_echo(ctx: OpContext, case: Case | None) -> Echo:
+def case_echo(ctx: OpContext, case: Case | None, snapshot: dict[str, Any] | None = None) -> Echo:
     """The server's case with all its notices and suspensions, as sent back in an answer (the
-    counter takes the whole record over, or keeps it aside while its own work holds it back)."""
+    counter takes the whole record over, or keeps it aside while its own work holds it back).
+    ``snapshot``: the case's snapshot when the caller has just made it."""
     if case is None:
         return Echo(Entity.CASE, None)
-    notices = CaseRepository(ctx.s).notices(case.id)
-    stops = ctx.s.scalars(select(Suspension).where(Suspension.case_id == case.id).order_by(Suspension.id)).all()
-    voids = VoidRepository(ctx.s).of_case(case.id)
-    return Echo(Entity.CASE, case_snapshot(case),
+    notices, stops, voids = ctx.rows.notices_of(case.id), ctx.rows.suspensions_of(case.id), ctx.rows.voids_of(case.id)
+    return Echo(Entity.CASE, snapshot or case_snapshot(case),
                 related(Entity.NOTICE, [(n.id, entity_row(Entity.NOTICE, n)) for n in notices])
                 + related(Entity.SUSPENSION, [(x.id, entity_row(Entity.SUSPENSION, x)) for x in stops])
                 + related(Entity.VOID_NUMBER, [(v.id, entity_row(Entity.VOID_NUMBER, v)) for v in voids]))
@@ -153,7 +148,7 @@ def _check_rules(ctx: OpContext, action: Action | None, snap: dict[str, Any], ma
             due = parse_day(snap.get("due_date"))
             rules.check_accept_deferred(
                 materials, matter_allows=matter.allows_deferral, commitment_signed=True,
-                dishonest=ReferenceRepository(ctx.s).is_dishonest(str(snap.get("applicant_id_number", ""))),
+                dishonest=ctx.rows.is_dishonest(str(snap.get("applicant_id_number", ""))),
                 supply_deadline=parse_day(snap.get("deferred_due")), latest_deadline=due or dt.date.max,
             )
         elif action == Action.REQUEST_CORRECTION:
@@ -169,7 +164,7 @@ def _check_rules(ctx: OpContext, action: Action | None, snap: dict[str, Any], ma
 
 
 def _check_correction(ctx: OpContext, materials: list[MaterialCheck]) -> None:
-    earlier = CaseRepository(ctx.s).notices(ctx.op.entity_id, "correction")
+    earlier = ctx.rows.notices_of(ctx.op.entity_id, "correction")
     if not earlier:
         rules.check_correction(materials, previous_items=None, previously_received=None)
         return
@@ -189,8 +184,8 @@ def _check_references(ctx: OpContext, snap: dict[str, Any]) -> Matter:
     if snap.get("window_id") and (window is None or window.hall_id != ctx.hall.id):
         raise rejected(Code.UNKNOWN_REFERENCE, "办件所属窗口不在本大厅。")
     _check_acting_for(ctx, snap, window, creator)
-    other = ctx.s.scalar(select(Case).where(Case.number == str(snap["number"])))
-    if other is not None and other.id != snap["id"]:
+    other = ctx.rows.case_id_by_number(str(snap["number"]))
+    if other is not None and other != snap["id"]:
         raise conflict(Code.NUMBER_TAKEN, f"办件编号 {snap['number']} 已被其他办件使用。", case_echo(ctx, None))
     return matter
 
@@ -201,7 +196,7 @@ def _check_acting_for(ctx: OpContext, snap: dict[str, Any], window: Window | Non
     if acting == "":
         return
     if ctx.op.kind != "case.open":
-        current = ctx.s.get(Case, snap.get("id"))
+        current = ctx.rows.case(str(snap.get("id")))
         if current is not None and current.acting_for == acting:
             return  # kept from the intake
     covered = covered_windows(ctx, creator.id, made_at(ctx)) if window is not None else frozenset()
@@ -216,22 +211,25 @@ def _write_case(ctx: OpContext, current: Case | None, snap: dict[str, Any]) -> C
         raise rejected(Code.INVALID_PAYLOAD, "办件数据中的日期或时间格式不正确。") from exc
     case = current or Case(id=snap["id"])
     for key, value in values.items():
-        setattr(case, key, value)
+        if current is None or getattr(case, key) != value:  # an unchanged column is not set again
+            setattr(case, key, value)
     if current is None:
         ctx.s.add(case)
     by_seq = {m.seq: m for m in case.materials}
     wanted = snap.get("materials", [])
     for m in wanted:
         row = by_seq.get(m["seq"])
+        new = row is None
         if row is None:
             row = CaseMaterial(id=str(uuid.uuid5(ROW_NAMESPACE, f"{case.id}:{m['seq']}")), case_id=case.id)
             case.materials.append(row)
         for key, value in column_values(CaseMaterial.__table__, m).items():
-            if key not in ("id", "case_id"):
+            if key not in ("id", "case_id") and (new or getattr(row, key) != value):
                 setattr(row, key, value)
     keep = {m["seq"] for m in wanted}
     case.materials[:] = [m for m in case.materials if m.seq in keep]
-    ctx.s.flush()
+    ctx.rows.added_case(case)
+    ctx.rows.flush()
     return case
 
 
@@ -241,13 +239,15 @@ def apply_case_op(ctx: OpContext) -> Echo:
     snap = _snapshot(ctx)
     action = _action(ctx.op.kind, payload)
     _check_step(ctx.op.kind, payload.get("from"), str(payload.get("to")), action)
-    current = CaseRepository(ctx.s).get(ctx.op.entity_id)
+    current = ctx.rows.case(ctx.op.entity_id)
     _check_state(ctx, current, snap)
     matter = _check_references(ctx, snap)
     _check_rules(ctx, action, snap, matter)
     notices = check_notices(ctx, snap["id"], payload.get("notices", []), lambda: case_echo(ctx, current))
+    check_suspension(ctx, snap["id"], action)  # every check before the first write: no savepoint needed
     case = _write_case(ctx, current, snap)
-    ctx.change(Entity.CASE, case.id, case_snapshot(case))
+    written = case_snapshot(case)
+    ctx.change(Entity.CASE, case.id, written)
     write_notices(ctx, notices)
     write_suspension(ctx, case, action)
-    return case_echo(ctx, case)
+    return case_echo(ctx, case, written)

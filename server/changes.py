@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.sync import checksum
+from server.chunk import DirectRows
 from server.schema import ChangeLog, ScopeCounter, ScopeRow
 
 
@@ -55,14 +56,16 @@ def _lock(s: Session, scope: str) -> ScopeCounter | None:
 
 def record_change(
     s: Session, counter: ScopeCounter, entity: str, entity_id: str, row: dict[str, Any], *,
-    op_id: str | None, at: dt.datetime, force: bool = False,
+    op_id: str | None, at: dt.datetime, force: bool = False, rows: DirectRows | None = None,
 ) -> int | None:
     """Append one row version to the locked ``counter``'s scope; returns its seq.
 
     A row whose canonical JSON did not change adds nothing (returns None) unless ``force`` (a repair
-    of a stored version that differs from its recorded hash: server.row_check)."""
+    of a stored version that differs from its recorded hash: server.row_check). ``rows`` finds the
+    scope row (a push chunk's are preloaded, and its new rows are inserted together at commit)."""
+    rows = rows or DirectRows(s)
     new_hash = checksum.to_hex(checksum.row_hash(entity, entity_id, row))
-    current = s.get(ScopeRow, (counter.scope, entity, entity_id))
+    current = rows.scope_row(counter.scope, entity, entity_id)
     if current is not None and current.row_hash == new_hash and not force:
         return None
     seq = counter.last_seq + 1
@@ -70,11 +73,13 @@ def record_change(
     counter.checksum = checksum.replace(counter.checksum, current.row_hash if current else None, new_hash)
     if current is None:
         counter.row_count += 1
-        s.add(ScopeRow(scope=counter.scope, entity=entity, entity_id=entity_id, seq=seq, row_hash=new_hash))
+        added = ScopeRow(scope=counter.scope, entity=entity, entity_id=entity_id, seq=seq, row_hash=new_hash)
+        s.add(added)
+        rows.added_scope_row(added)
     else:
         current.seq, current.row_hash = seq, new_hash
     s.add(ChangeLog(scope=counter.scope, seq=seq, entity=entity, entity_id=entity_id, op_id=op_id, at=at, row=row))
-    s.flush()
+    rows.flush()
     return seq
 
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
-
 from app.sync.checksum import canonical_json
 from app.sync.protocol import Code, Entity, OpStatus
 from app.sync.rows import column_values, entity_row
-from db.models import Enquiry, Notice, Staff, VoidNumber, Window
+from db.models import Enquiry, Notice, Staff, Window
 from server.oputil import Echo, OpContext, OpRefused, conflict, rejected, related
 
 NOTICE_KEYS = ("id", "case_id", "kind", "number", "issued_at", "issued_by", "payload")
@@ -40,17 +38,17 @@ def _check_one(ctx: OpContext, case_id: str, n: Any, base: Callable[[], Echo]) -
     if issuer is None or issuer.hall_id != ctx.hall.id:
         raise rejected(Code.UNKNOWN_REFERENCE, "文书的出具人不是本大厅人员。", base())
     row = {**n, "void": bool(n.get("void", False))}
-    held = ctx.s.get(Notice, n["id"])
+    held = ctx.rows.notice(str(n["id"]))
     if held is not None:
         if canonical_json(entity_row(Entity.NOTICE, held)) == canonical_json(row):
             return None
         message = f"服务器上的文书 {held.number} 与本机记录不一致。"
         raise conflict(Code.ALREADY_EXISTS, message, _notice_echo(base(), held))
-    voided = ctx.s.scalar(select(VoidNumber).where(VoidNumber.number == str(n["number"])))
+    voided = ctx.rows.void_by_number(str(n["number"]))
     if voided is not None:
         raise conflict(Code.NUMBER_VOIDED, f"文书编号 {n['number']} 已于 {voided.voided_at:%Y-%m-%d} 登记作废，"
                        f"作废的编号不能再次使用，本机这份文书未被中心服务器接收。{REISSUE}", base())
-    other = ctx.s.scalar(select(Notice).where(Notice.number == str(n["number"])))
+    other = ctx.rows.notice_by_number(str(n["number"]))
     if other is not None:
         raise conflict(Code.NUMBER_TAKEN, f"文书编号 {n['number']} 已被其他文书使用，本机这份文书未被中心服务器接收。"
                        + REISSUE, _notice_echo(base(), other))
@@ -75,7 +73,8 @@ def check_notices(ctx: OpContext, case_id: str, notices: Any, base: Callable[[],
 def write_notices(ctx: OpContext, notices: list[Notice]) -> None:
     for notice in notices:
         ctx.s.add(notice)
-    ctx.s.flush()
+    ctx.rows.added_notices(notices)
+    ctx.rows.flush()
     for notice in notices:
         ctx.change(Entity.NOTICE, notice.id, entity_row(Entity.NOTICE, notice))
 
@@ -96,7 +95,7 @@ def apply_enquiry(ctx: OpContext) -> Echo:
     """``enquiry.add``: the payload is the enquiry row."""
     p = ctx.op.payload
     _enquiry_checks(ctx, p)
-    held = ctx.s.get(Enquiry, ctx.op.entity_id)
+    held = ctx.rows.enquiry(ctx.op.entity_id)
     if held is not None:
         echo = Echo(Entity.ENQUIRY, entity_row(Entity.ENQUIRY, held))
         if canonical_json(echo.row or {}) == canonical_json(p):
@@ -107,7 +106,8 @@ def apply_enquiry(ctx: OpContext) -> Echo:
     except ValueError as exc:
         raise rejected(Code.INVALID_PAYLOAD, "首问登记的时间格式不正确。") from exc
     ctx.s.add(row)
-    ctx.s.flush()
+    ctx.rows.added_enquiry(row)
+    ctx.rows.flush()
     out = entity_row(Entity.ENQUIRY, row)
     ctx.change(Entity.ENQUIRY, row.id, out)
     return Echo(Entity.ENQUIRY, out)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.sync.protocol import Code, OpStatus
 from db.models import Hall
 from server.changes import record_change
+from server.chunk import DirectRows
 from server.schema import ScopeCounter, SyncDevice
 
 
@@ -47,9 +48,15 @@ class OpContext:
     op: IncomingOp
     now: dt.datetime
     changed: list[int] = field(default_factory=list)
+    rows: DirectRows = field(default=None)  # type: ignore[assignment]  # the lookups (server.chunk)
+
+    def __post_init__(self) -> None:
+        if self.rows is None:
+            self.rows = DirectRows(self.s)
 
     def change(self, entity: str, entity_id: str, row: dict[str, Any]) -> None:
-        seq = record_change(self.s, self.counter, entity, entity_id, row, op_id=self.op.op_id, at=self.now)
+        seq = record_change(self.s, self.counter, entity, entity_id, row, op_id=self.op.op_id, at=self.now,
+                            rows=self.rows)
         if seq is not None:
             self.changed.append(seq)
 

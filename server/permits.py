@@ -13,9 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
-
-from app.attendance.cover import covered_window_ids
 from app.authz import staff_roles
 from app.permissions import Holder, Subject, leave_approval_action, parse_roles, refusal
 from app.sync.protocol import (
@@ -32,12 +29,11 @@ from app.sync.protocol import (
     STAFF_SET_ROLES,
     Code,
 )
-from db.models import Case, Inspection, LeaveRequest, Matter, PunchMakeup, Staff, Window
+from db.models import Inspection, LeaveRequest, Matter, PunchMakeup, Staff, Window
 from server.appraisal_ops import appraisal_subject
 from server.attendance_fields import number_parameter, to_local, to_utc
 from server.oputil import OpContext, rejected
 from server.rating_steps import rating_subject
-from server.schema import StaffRoleChange
 
 
 def made_at(ctx: OpContext) -> dt.datetime:
@@ -59,11 +55,7 @@ def made_at(ctx: OpContext) -> dt.datetime:
 
 def roles_at(ctx: OpContext, staff: Staff, when: dt.datetime) -> frozenset[str]:
     """The roles ``staff`` held at ``when``: the state before the first change after it, else now."""
-    later = ctx.s.scalars(
-        select(StaffRoleChange.roles_before)
-        .where(StaffRoleChange.staff_id == staff.id, StaffRoleChange.effective_at > when)
-        .order_by(StaffRoleChange.effective_at).limit(1)
-    ).first()
+    later = ctx.rows.roles_after(staff.id, when)
     return parse_roles(later) if later is not None else staff_roles(staff)
 
 
@@ -86,7 +78,7 @@ def _subject(ctx: OpContext) -> Subject:
     if ctx.op.kind == NUMBER_VOID:  # a number of the device's own blocks: its window's
         return _window_subject(ctx, ctx.device.window_id, None, None)
     if ctx.op.kind.startswith("case.") or ctx.op.kind == NOTICE_VOID:  # a paper voided: its case's
-        case = ctx.s.get(Case, ctx.op.entity_id)
+        case = ctx.rows.case(ctx.op.entity_id)
         if case is not None:
             return _window_subject(ctx, case.window_id, case.matter_id, None)
         snapshot = payload.get("case")
@@ -152,7 +144,7 @@ def covered_windows(ctx: OpContext, staff_id: str, when: dt.datetime) -> frozens
     """Windows ``staff_id`` covers at ``when`` (naive UTC), by the counter's own rule
     (app.attendance.cover: the window's A away on approved leave then, and the staff its B or the
     named cover) applied to the server's rows."""
-    return covered_window_ids(ctx.s, staff_id, to_local(when))
+    return ctx.rows.covered(staff_id, to_local(when))
 
 
 def check_permission(ctx: OpContext, staff: Staff) -> None:

@@ -23,6 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -50,7 +52,6 @@ from app.sync.protocol import (
 )
 from app.sync.rows import entity_row
 from db.models import Enquiry, Hall, Staff
-from db.repositories import CaseRepository
 from server.appraisal_ops import APPRAISAL_HANDLERS, appraisal_echo
 from server.attendance_ops import (
     apply_import,
@@ -64,6 +65,7 @@ from server.attendance_ops import (
 from server.audit_chain import HallChain
 from server.case_ops import apply_case_op, case_echo
 from server.changes import lock_scopes
+from server.chunk import FAST_KINDS, ChunkRows, DirectRows
 from server.engine import ServerDatabase
 from server.leave_ops import LEAVE_HANDLERS, held_echo
 from server.notice_ops import apply_enquiry
@@ -106,7 +108,7 @@ def _handler(kind: str) -> Handler | None:
 def current_echo(ctx: OpContext) -> Echo:
     """The authoritative row of the op's entity as the server holds it now."""
     if ctx.op.kind in CASE_ACTIONS or ctx.op.kind == NOTICE_VOID:
-        return case_echo(ctx, CaseRepository(ctx.s).get(ctx.op.entity_id))
+        return case_echo(ctx, ctx.rows.case(ctx.op.entity_id))
     if ctx.op.kind == NUMBER_VOID:
         return void_echo(ctx, ctx.op.entity_id)
     if ctx.op.kind == ENQUIRY_ADD:
@@ -140,13 +142,30 @@ def _check_actor(ctx: OpContext) -> None:
     check_permission(ctx, staff)
 
 
-def _run(ctx: OpContext) -> dict[str, Any]:
+class _DatabaseRefused(Exception):
+    """The database refused a row of a chunk applied without savepoints: redo it op by op."""
+
+
+def _schema_refusal(op: IncomingOp) -> OpRefused | None:
+    """What check_op says of ``op``'s payload (its kind's schema), found before the hall is locked."""
+    try:
+        check_op(op)
+    except OpRefused as refused:
+        return refused
+    return None
+
+
+def _run(ctx: OpContext, isolated: bool, schema: OpRefused | None) -> dict[str, Any]:
+    """The op's answer. ``isolated``: inside its own savepoint, a row the database refuses rejects
+    this op alone; otherwise (a fast kind, every check before the first write) it stops the chunk.
+    ``schema``: check_op's refusal of the payload, if any (checked before any rule or lookup)."""
     handler = _handler(ctx.op.kind)
     try:
-        with ctx.s.begin_nested():
+        with ctx.s.begin_nested() if isolated else nullcontext():
             if handler is None:
                 raise rejected(Code.UNKNOWN_KIND, f"服务器不支持“{ctx.op.kind}”类型的操作。")
-            check_op(ctx.op)  # the kind's schema, before any rule or lookup
+            if schema is not None:
+                raise schema
             _check_actor(ctx)
             echo = handler(ctx)
         return answer(ctx.op, OpStatus.APPLIED, echo)
@@ -154,65 +173,163 @@ def _run(ctx: OpContext) -> dict[str, Any]:
         echo = refused.echo if refused.echo.entity else current_echo(ctx)
         return answer(ctx.op, refused.status, echo, code=refused.code, message=refused.message)
     except (IntegrityError, DataError) as exc:
+        if not isolated:
+            raise _DatabaseRefused from exc
         message = f"服务器无法保存该操作的数据：{type(exc.orig).__name__}"
         return answer(ctx.op, OpStatus.REJECTED, current_echo(ctx), code=Code.INVALID_PAYLOAD, message=message)
 
 
-def _decide(ctx: OpContext) -> dict[str, Any]:
-    earlier = ctx.s.scalars(select(InboxOp).where(InboxOp.op_id == ctx.op.op_id).limit(1)).first()
+class _Inbox:
+    """The answers the server gave before: by (device, client_seq) and by op id. ``preload`` reads
+    a chunk's with two IN-list queries and remembers the chunk's own answers as they are given."""
+
+    def __init__(self, s: Session, device_id: str) -> None:
+        self.s, self.device_id = s, device_id
+        self._by_seq: dict[int, tuple[str, dict[str, Any]]] | None = None
+        self._by_op: dict[str, tuple[int, str]] = {}
+
+    def preload(self, ops: Sequence[IncomingOp]) -> None:
+        seqs, op_ids = sorted({o.client_seq for o in ops}), sorted({o.op_id for o in ops})
+        self._by_seq = {}
+        for i in range(0, len(seqs), 1000):
+            for seq, op_id, stored in self.s.execute(
+                    select(InboxOp.client_seq, InboxOp.op_id, InboxOp.answer)
+                    .where(InboxOp.client_id == self.device_id, InboxOp.client_seq.in_(seqs[i:i + 1000]))):
+                self._by_seq[seq] = (op_id, stored)
+        for i in range(0, len(op_ids), 1000):
+            for seq, op_id, status in self.s.execute(
+                    select(InboxOp.client_seq, InboxOp.op_id, InboxOp.status)
+                    .where(InboxOp.op_id.in_(op_ids[i:i + 1000])).order_by(InboxOp.client_seq)):
+                self._by_op.setdefault(op_id, (seq, status))
+
+    def stored(self, seq: int) -> tuple[str, dict[str, Any]] | None:
+        if self._by_seq is not None:
+            return self._by_seq.get(seq)
+        row = self.s.get(InboxOp, (self.device_id, seq))
+        return (row.op_id, row.answer) if row is not None else None
+
+    def earlier(self, op_id: str) -> tuple[int, str] | None:
+        if self._by_seq is not None:
+            return self._by_op.get(op_id)
+        row = self.s.scalars(select(InboxOp).where(InboxOp.op_id == op_id).limit(1)).first()
+        return (row.client_seq, row.status) if row is not None else None
+
+    def answered(self, op: IncomingOp, result: dict[str, Any]) -> None:
+        if self._by_seq is not None:
+            self._by_seq[op.client_seq] = (op.op_id, result)
+            self._by_op.setdefault(op.op_id, (op.client_seq, result["status"]))
+
+
+def _decide(ctx: OpContext, inbox: _Inbox, isolated: bool, schema: OpRefused | None) -> dict[str, Any]:
+    earlier = inbox.earlier(ctx.op.op_id)
     if earlier is not None:
-        message = f"该操作已于先前以序号 {earlier.client_seq} 提交过（结果：{earlier.status}）。"
+        message = f"该操作已于先前以序号 {earlier[0]} 提交过（结果：{earlier[1]}）。"
         return answer(ctx.op, OpStatus.DUPLICATE, current_echo(ctx), code=Code.OP_REPLAYED, message=message)
-    return _run(ctx)
+    return _run(ctx, isolated, schema)
 
 
-def _apply(s: Session, counter: ScopeCounter, hall: Hall, device: SyncDevice, op: IncomingOp,
-           now: dt.datetime, chain: HallChain) -> dict[str, Any]:
-    """Apply (or answer again) one op inside the caller's transaction; returns its answer. An
+@dataclass
+class _Chunk:
+    """One locked write transaction of a push: the hall, its counter and chain, the lookups."""
+
+    s: Session
+    device: SyncDevice
+    hall: Hall
+    counter: ScopeCounter
+    chain: HallChain
+    inbox: _Inbox
+    rows: ChunkRows | None  # None: every op in its own savepoint, every lookup a query
+    ops: Sequence[IncomingOp]
+    schema: dict[int, OpRefused]  # the payloads check_op refused, by id() of the op (alive all the push)
+
+
+def _apply(chunk: _Chunk, op: IncomingOp, now: dt.datetime) -> dict[str, Any]:
+    """Apply (or answer again) one op inside the chunk's transaction; returns its answer. An
     applied op is appended to the hall's audit chain in the same transaction."""
-    stored = s.get(InboxOp, (device.id, op.client_seq))
+    stored = chunk.inbox.stored(op.client_seq)
     if stored is not None:
-        if stored.op_id == op.op_id:
-            return dict(stored.answer)
+        if stored[0] == op.op_id:
+            return dict(stored[1])
         message = f"序号 {op.client_seq} 已被另一操作使用，请按服务器给出的序号上限重新编号后再提交。"
         return answer(op, OpStatus.REJECTED, Echo(), code=Code.CLIENT_SEQ_REUSED, message=message)
-    ctx = OpContext(s=s, device=device, hall=hall, counter=counter, op=op, now=now)
-    result = _decide(ctx)
-    s.add(InboxOp(client_id=device.id, client_seq=op.client_seq, op_id=op.op_id, kind=op.kind[:48],
+    fast = chunk.rows is not None and op.kind in FAST_KINDS
+    s = chunk.s
+    if chunk.rows is not None and not fast:
+        _flush(s)  # the chunk's rows so far, before this op's savepoint: a refusal there is the chunk's
+    rows = chunk.rows if fast and chunk.rows is not None else DirectRows(s)
+    ctx = OpContext(s=s, device=chunk.device, hall=chunk.hall, counter=chunk.counter, op=op, now=now, rows=rows)
+    result = _decide(ctx, chunk.inbox, not fast, chunk.schema.get(id(op)))
+    s.add(InboxOp(client_id=chunk.device.id, client_seq=op.client_seq, op_id=op.op_id, kind=op.kind[:48],
                   status=result["status"], received_at=now, answer=result,
                   clock_skew_seconds=op.clock_skew_seconds))
+    chunk.inbox.answered(op, result)
     if result["status"] == OpStatus.APPLIED.value:
-        chain.append(op, device.id, result, now)
-    s.flush()
+        chunk.chain.append(op, chunk.device.id, result, now)
+    if chunk.rows is None:
+        s.flush()
+    elif not fast:  # it ran with its own lookups and may have written what the chunk's hold
+        chunk.rows.reset()
+        chunk.rows.preload(chunk.ops[chunk.ops.index(op) + 1:])
     return result
 
 
+def _flush(s: Session) -> None:
+    try:
+        s.flush()
+    except (IntegrityError, DataError) as exc:
+        raise _DatabaseRefused from exc
+
+
 def _apply_chunk(db: ServerDatabase, device: SyncDevice, ops: Sequence[IncomingOp],
-                 now: Callable[[], dt.datetime]) -> list[dict[str, Any]]:
-    with db.write() as s:
-        # The session's identity map holds rows weakly: without this, the clerk, window and matter
-        # of every op would be selected again for each op (measured: ~3 selects per op on PostgreSQL).
-        loaded: list[object] = []
-        event.listen(s, "loaded_as_persistent", lambda _s, obj: loaded.append(obj))
-        scope = hall_scope(device.hall_id)
-        counter = lock_scopes(s, [scope])[scope]
-        hall = s.get(Hall, device.hall_id)
-        assert hall is not None
-        chain = HallChain(s, hall.id)  # its head is read once: the hall's lock is held to commit
-        return [_apply(s, counter, hall, device, op, now(), chain) for op in ops]
+                 now: Callable[[], dt.datetime], schema: dict[int, OpRefused], *,
+                 preload: bool = True) -> list[dict[str, Any]]:
+    """The chunk's answers, in one transaction holding the hall's lock. With ``preload`` its
+    lookups are read up front and the fast kinds run without savepoints; should the database refuse
+    a row then, the transaction is rolled back and the chunk applied again op by op."""
+    try:
+        with db.write() as s:
+            # The session's identity map holds rows weakly: without this, the clerk, window and matter
+            # of every op would be selected again for each op (measured: ~3 selects per op on PostgreSQL).
+            loaded: list[object] = []
+            event.listen(s, "loaded_as_persistent", lambda _s, obj: loaded.append(obj))
+            scope = hall_scope(device.hall_id)
+            counter = lock_scopes(s, [scope])[scope]
+            hall = s.get(Hall, device.hall_id)
+            assert hall is not None
+            chain = HallChain(s, hall.id)  # its head is read once: the hall's lock is held to commit
+            inbox = _Inbox(s, device.id)
+            rows = ChunkRows(s, scope, hall.id) if preload else None
+            if rows is not None:
+                inbox.preload(ops)
+                rows.preload(ops)
+            chunk = _Chunk(s, device, hall, counter, chain, inbox, rows, ops, schema)
+            answers = [_apply(chunk, op, now()) for op in ops]
+            _flush(s)
+            return answers
+    except _DatabaseRefused:
+        if not preload:
+            raise
+        log.warning("device %s: a row of a push chunk was refused; applying it op by op", device.id)
+        return _apply_chunk(db, device, ops, now, schema, preload=False)
 
 
 def push_batch(
     db: ServerDatabase, device: SyncDevice, ops: Sequence[IncomingOp], now: Callable[[], dt.datetime],
+    chunk: int | None = None, *, preload: bool = True,
 ) -> list[dict[str, Any]]:
-    """The answers to ``ops``, applied in client_seq order."""
+    """The answers to ``ops``, applied in client_seq order, ``chunk`` ops per transaction
+    (``preload=False``: op by op, each in its own savepoint, as before server.chunk)"""
     skews = [o.clock_skew_seconds for o in ops if o.clock_skew_seconds is not None]
     if skews:
         log.warning("device %s reports its clock %.0f s off the server's", device.id, -skews[-1])
     ordered = sorted(ops, key=lambda o: o.client_seq)
+    # the payloads' schema checks need no database: done here, outside the hall's serial section
+    # (an op whose seq is answered from the inbox or refused as reused never gets to its check)
+    schema = {id(op): refused for op in ordered if (refused := _schema_refusal(op)) is not None}
     answers: list[dict[str, Any]] = []
-    for i in range(0, len(ordered), OPS_PER_TRANSACTION):
-        answers += _apply_chunk(db, device, ordered[i:i + OPS_PER_TRANSACTION], now)
+    size = chunk or OPS_PER_TRANSACTION
+    for i in range(0, len(ordered), size):
+        answers += _apply_chunk(db, device, ordered[i:i + size], now, schema, preload=preload)
     return answers
 
 

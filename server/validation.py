@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -52,15 +53,14 @@ MATERIALS_MAX = 500
 ROLES_MAX = 16
 
 
+# a lone surrogate or a control character; a multi-line text may hold line breaks and tabs
+_BAD_LINE = re.compile("[\ud800-\udfff\x00-\x1f\x7f-\x9f]")
+_BAD_TEXT = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def clean_text(value: str, *, multiline: bool) -> bool:
     """No lone surrogates, no control characters (line breaks and tabs only in multi-line text)."""
-    for ch in value:
-        code = ord(ch)
-        if 0xD800 <= code <= 0xDFFF:
-            return False
-        if (code < 32 or 0x7F <= code < 0xA0) and not (multiline and ch in _ALLOWED_CONTROL):
-            return False
-    return True
+    return (_BAD_TEXT if multiline else _BAD_LINE).search(value) is None
 
 
 class Invalid(Exception):
@@ -79,46 +79,66 @@ def _key(path: str, key: str) -> str:
 
 # -- every payload ------------------------------------------------------------------------------
 
+class _Where(Exception):
+    """Raised inside a payload; the path is collected on the way out (built only for a refusal)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why, self.parts = why, list[str]()
+
+
 def check_json(value: Any, path: str = "payload") -> None:
     """Bounded depth and size, clean texts (keys too), finite numbers exact in JSON."""
     budget = [PAYLOAD_ITEMS]
-    _walk(value, path, 0, budget)
+    try:
+        _walk(value, 0, budget)
+    except _Where as exc:
+        for part in reversed(exc.parts):
+            path = f"{path}{part}" if part.startswith("[") else _key(path, part)
+        raise Invalid(path, exc.why) from None
 
 
-def _walk(value: Any, path: str, depth: int, budget: list[int]) -> None:
+def _walk(value: Any, depth: int, budget: list[int]) -> None:
     budget[0] -= 1
     if budget[0] < 0:
-        raise Invalid(path, "内容过多")
+        raise _Where("内容过多")
     if depth > PAYLOAD_DEPTH:
-        raise Invalid(path, "层次过深")
+        raise _Where("层次过深")
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str) or len(key) > KEY_MAX or not clean_text(key, multiline=False):
-                raise Invalid(path, "含有无效的字段名")
-            _walk(item, _key(path, key), depth + 1, budget)
+                raise _Where("含有无效的字段名")
+            _walk_into(item, key, depth, budget)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _walk(item, f"{path}[{i}]", depth + 1, budget)
+            _walk_into(item, f"[{i}]", depth, budget)
     else:
-        _scalar(value, path)
+        why = _scalar_why(value)
+        if why is not None:
+            raise _Where(why)
 
 
-def _scalar(value: Any, path: str) -> None:
+def _walk_into(item: Any, part: str, depth: int, budget: list[int]) -> None:
+    try:
+        _walk(item, depth + 1, budget)
+    except _Where as exc:
+        exc.parts.append(part)
+        raise
+
+
+def _scalar_why(value: Any) -> str | None:
+    """Why a JSON scalar is refused (None: it is fine)."""
     if isinstance(value, str):
         if len(value) > PAYLOAD_TEXT_MAX:
-            raise Invalid(path, f"超过 {PAYLOAD_TEXT_MAX} 个字符")
-        if not clean_text(value, multiline=True):
-            raise Invalid(path, "含有无效字符（孤立的代理码位或控制字符）")
-    elif isinstance(value, bool) or value is None:
-        return
-    elif isinstance(value, int):
-        if abs(value) > JSON_INT_MAX:
-            raise Invalid(path, "数值超出范围")
-    elif isinstance(value, float):
-        if not math.isfinite(value) or abs(value) > JSON_INT_MAX:
-            raise Invalid(path, "不是有效的数值")
-    else:
-        raise Invalid(path, "格式不正确")
+            return f"超过 {PAYLOAD_TEXT_MAX} 个字符"
+        return None if clean_text(value, multiline=True) else "含有无效字符（孤立的代理码位或控制字符）"
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return "数值超出范围" if abs(value) > JSON_INT_MAX else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) and abs(value) <= JSON_INT_MAX else "不是有效的数值"
+    return "格式不正确"
 
 
 # -- values of columns --------------------------------------------------------------------------

@@ -3,7 +3,8 @@ voided, usually with the paper issued again under a new number) and ``number.voi
 the device's leased blocks that no paper carries). A voided number is never issued again anywhere
 in the hall (server.notice_ops refuses a later paper carrying it). Every field of the payload is
 checked; refusals raise OpRefused with the authoritative rows. Runs inside the push driver's
-savepoint."""
+savepoint.
+Every check comes before the first write (server.chunk: no savepoint is needed)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ from app.sync.checksum import canonical_json
 from app.sync.protocol import Code, Entity, OpStatus
 from app.sync.rows import column_values, entity_row
 from app.voids.model import CATEGORIES
-from db.models import Notice, Staff, VoidNumber, Window
-from db.repositories import CaseRepository
+from db.models import Staff, VoidNumber, Window
 from server.case_ops import case_echo
 from server.notice_ops import check_notices, write_notices
 from server.oputil import Echo, OpContext, OpRefused, conflict, rejected
@@ -29,7 +29,7 @@ _OPTIONAL = {"window_id", "case_id", "notice_id", "requested_by"}
 
 
 def void_echo(ctx: OpContext, entity_id: str) -> Echo:
-    row = ctx.s.get(VoidNumber, entity_id)
+    row = ctx.rows.void(entity_id)
     return Echo(Entity.VOID_NUMBER, entity_row(Entity.VOID_NUMBER, row) if row else None)
 
 
@@ -62,12 +62,12 @@ def _row(ctx: OpContext, p: Any, base: Callable[[], Echo]) -> VoidNumber:
 
 def _check_new(ctx: OpContext, row: VoidNumber, echo: Callable[[], Echo]) -> None:
     """The register row is new: the same one again is a duplicate; another for the number a conflict."""
-    held = ctx.s.get(VoidNumber, row.id)
+    held = ctx.rows.void(row.id)
     if held is not None:
         if canonical_json(entity_row(Entity.VOID_NUMBER, held)) == canonical_json(entity_row(Entity.VOID_NUMBER, row)):
             raise OpRefused(OpStatus.DUPLICATE, Code.SAME_CONTENT, "服务器上已有该作废号登记。", echo())
         raise conflict(Code.ALREADY_EXISTS, "服务器上的该作废号登记与本机记录不一致。", echo())
-    other = ctx.s.scalar(select(VoidNumber).where(VoidNumber.number == row.number))
+    other = ctx.rows.void_by_number(row.number)
     if other is not None:
         raise conflict(Code.NUMBER_VOIDED, f"编号 {row.number} 已于 {other.voided_at:%Y-%m-%d %H:%M} 登记作废。",
                        echo())
@@ -75,7 +75,8 @@ def _check_new(ctx: OpContext, row: VoidNumber, echo: Callable[[], Echo]) -> Non
 
 def _write(ctx: OpContext, row: VoidNumber) -> None:
     ctx.s.add(row)
-    ctx.s.flush()
+    ctx.rows.added_void(row)
+    ctx.rows.flush()
     ctx.change(Entity.VOID_NUMBER, row.id, entity_row(Entity.VOID_NUMBER, row))
 
 
@@ -83,7 +84,7 @@ def apply_notice_void(ctx: OpContext) -> Echo:
     """``notice.void``: entity = the case; payload ``notice`` (the paper, as voided),
     ``void_number`` (the register row) and ``notices`` (the paper issued again, possibly none)."""
     p = ctx.op.payload
-    case = CaseRepository(ctx.s).get(ctx.op.entity_id)
+    case = ctx.rows.case(ctx.op.entity_id)
 
     def base() -> Echo:  # built only when refusing
         return case_echo(ctx, case)
@@ -96,7 +97,7 @@ def apply_notice_void(ctx: OpContext) -> Echo:
     if case.hall_id != ctx.hall.id:
         raise rejected(Code.WRONG_HALL, "该办件不属于本机所在大厅。", base())
     row = _row(ctx, p.get("void_number"), base)
-    held = ctx.s.get(Notice, paper["id"])
+    held = ctx.rows.notice(paper["id"])
     if held is None or held.case_id != case.id:
         raise conflict(Code.CASE_UNKNOWN, "服务器上没有这份文书（出具它的操作未被中心服务器接收），不能作废。", base())
     if (row.notice_id, row.case_id, row.number, row.kind) != (held.id, case.id, held.number, held.kind):
@@ -110,7 +111,7 @@ def apply_notice_void(ctx: OpContext) -> Echo:
     if notices and notices[0].kind != held.kind:
         raise rejected(Code.INVALID_PAYLOAD, "重新出具的文书种类与作废的文书不同。", base())
     held.void = True
-    ctx.s.flush()
+    ctx.rows.flush()
     ctx.change(Entity.NOTICE, held.id, entity_row(Entity.NOTICE, held))
     _write(ctx, row)
     write_notices(ctx, notices)
@@ -128,7 +129,7 @@ def apply_number_void(ctx: OpContext) -> Echo:
     if row.id != ctx.op.entity_id or row.notice_id is not None or row.case_id is not None or row.replaced_by:
         raise rejected(Code.INVALID_PAYLOAD, "未出具文书的作废编号不应关联办件或文书。", echo())
     _check_new(ctx, row, echo)
-    if ctx.s.scalar(select(Notice.id).where(Notice.number == row.number)) is not None:
+    if ctx.rows.notice_by_number(row.number) is not None:
         raise conflict(Code.NUMBER_TAKEN, f"编号 {row.number} 已出具文书，不能按跳号作废；请在该办件中作废这份文书。",
                        echo())
     lease = ctx.s.scalar(select(NumberLease.id).where(
