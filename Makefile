@@ -28,6 +28,9 @@ bench: $(STAMP)  ## benchmarks (numbers printed; not part of test)
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/ledger_search_1m.py
 	$(PY) benchmarks/audit_chain_1m.py
+	$(PY) benchmarks/decision_write.py  # one decision on the counter against a bare durable insert
+	$(PY) benchmarks/counter_sync.py  # the counter's push-answer recording and 50k-row pull against executemany
+	$(PY) benchmarks/server_push.py  # PostgreSQL on 127.0.0.1:5432: one hall's push apply against its floor
 
 $(VENV)/.installed-build: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[dev,build]"

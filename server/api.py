@@ -5,6 +5,10 @@ Handlers are plain functions, run by FastAPI in its worker threads; each opens i
 transactions on the shared ServerDatabase. Refusals are ApiError -> ``{"error": {code, message}}``
 with the status it names; a malformed body is 422 ``invalid_request``; anything unexpected is a
 500 whose body says so without details (the traceback goes to the server log).
+
+Operations (docs/server-operations.md): ``GET /health`` and ``GET /metrics`` (Prometheus) outside
+/v1, the request log and metrics middleware (server.observe), and ``app_from_env``, the factory
+each worker process of ``serve --workers N`` builds its app with.
 """
 
 from __future__ import annotations
@@ -20,18 +24,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.sync.protocol import PROTOCOL_VERSION, device_scopes
 from app.sync.rows import entity_row
 from db.models import Hall, Staff, Window
-from server import deeming, devices, numbers, posts, throttle
-from server.engine import ServerDatabase
+from server import deeming, devices, logs, numbers, posts, throttle
+from server.engine import ServerDatabase, open_server_database
 from server.errors import ApiError
+from server.leader import Leader
 from server.limits import BodyLimit
 from server.meta import Clock, current_epoch, iso_utc, naive_utc, utc_now
+from server.metrics import CONTENT_TYPE, Metrics, local_year, scrape_allowed
+from server.observe import RequestObserver
 from server.schema import SyncDevice
 from server.settings import ServerSettings
 from server.throttle import ADMIN, ENROL, Throttle, ThrottleSettings
@@ -47,6 +54,7 @@ class ServerState:
     settings: ServerSettings
     clock: Clock
     throttle: Throttle = field(default_factory=Throttle)  # brakes on guessing, in memory (server.throttle)
+    metrics: Metrics = field(default_factory=Metrics)
 
     def now(self) -> dt.datetime:
         """Naive UTC, as the server stores its own timestamps."""
@@ -81,6 +89,7 @@ def current_device(state: State, authorization: Annotated[str | None, Header()] 
     (``X-Counter-Desk-Staff``) is kept for the 空岗 detector (server.posts)."""
     with state.db.snapshot() as s:
         device = devices.authenticate_device(s, authorization)
+    logs.note_device(device.id, device.hall_id)
     now = state.now()
     if device.last_seen_at is None or now - device.last_seen_at > dt.timedelta(minutes=1):
         with state.db.write() as s:
@@ -196,8 +205,50 @@ def revoke(device_id: str, body: RevokeIn, admin: Admin, state: State) -> dict[s
     return out
 
 
+ops = APIRouter()  # no protocol header, no device credential: for the IT department's monitoring
+HEALTH_TIMEOUT = 5.0  # seconds the database may take to answer before /health says 503
+
+
+def _database_answers(db: ServerDatabase) -> str:
+    """The epoch, after a trivial query: raises whatever the database raises."""
+    with db.snapshot() as s:
+        s.execute(text("SELECT 1"))
+        return current_epoch(s)
+
+
+def _unavailable(reason: str) -> JSONResponse:
+    body = {"status": "unavailable", "database": "unavailable", "reason": reason, "version": SERVER_VERSION}
+    return JSONResponse(body, status_code=503)
+
+
+@ops.get("/health")
+async def health(request: Request) -> JSONResponse:
+    """200 ``{status: ok, database: ok, epoch, version}`` when the database answers; 503 with the
+    reason when it does not (never a 500: a load balancer or systemd's watchdog reads it)."""
+    state = state_of(request)
+    try:
+        epoch = await asyncio.wait_for(asyncio.to_thread(_database_answers, state.db), HEALTH_TIMEOUT)
+    except TimeoutError:
+        return _unavailable(f"数据库 {HEALTH_TIMEOUT:g} 秒内未响应 (database did not answer in time)")
+    except Exception as exc:
+        log.warning("health check: database unavailable: %s", type(exc).__name__)
+        return _unavailable(f"数据库无法访问 (database unavailable): {type(exc).__name__}")
+    return JSONResponse({"status": "ok", "database": "ok", "epoch": epoch, "version": SERVER_VERSION})
+
+
+@ops.get("/metrics")
+def metrics(request: Request, authorization: Annotated[str | None, Header()] = None) -> Response:
+    """Prometheus text format: from loopback, or with the metrics token (server.metrics)."""
+    state = state_of(request)
+    if not scrape_allowed(request.client.host if request.client else None, authorization,
+                          state.settings.metrics_token):
+        raise ApiError(403, "metrics_forbidden", "监控指标仅允许本机或持有监控令牌的采集程序读取。")
+    return Response(state.metrics.render(state.db, local_year(state.now())), media_type=CONTENT_TYPE)
+
+
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
+    logs.note_code(exc.code)
     return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers or None)
 
 
@@ -205,11 +256,12 @@ async def _invalid(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()]
     body = {"error": {"code": "invalid_request", "message": "请求格式不正确。", "detail": detail}}
+    logs.note_code("invalid_request")
     return JSONResponse(body, status_code=422)
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error", exc_info=exc)
+    """The 500 answer; the error is logged by server.observe, with the request's fields."""
     body = {"error": {"code": "server_error", "message": "服务器内部错误，本次请求未完成，请稍后重试。"}}
     return JSONResponse(body, status_code=500)
 
@@ -224,11 +276,18 @@ def empty_posts_every() -> float:
         return 60.0
 
 
-async def empty_post_loop(state: ServerState, every: float) -> None:
+async def empty_post_loop(state: ServerState, every: float, leader: Leader) -> None:
     """Run the periodic checks for every hall each ``every`` seconds until cancelled: 空岗, and
-    视为受理 of received cases whose notify limit has passed (server.deeming)."""
+    视为受理 of received cases whose notify limit has passed (server.deeming). With several worker
+    processes only the one holding the leader's lock runs them (server.leader)."""
     while True:
         await asyncio.sleep(every)
+        try:
+            if not await asyncio.to_thread(leader.holds):
+                continue
+        except Exception:
+            log.exception("periodic checks: could not take the leader's lock")
+            continue
         try:
             await asyncio.to_thread(posts.check_all_halls, state.db, state.now())
         except Exception:
@@ -252,15 +311,18 @@ def create_app(db: ServerDatabase, settings: ServerSettings, clock: Clock = utc_
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(empty_post_loop(state, every)) if every > 0 else None
+        leader = Leader(db)
+        task = asyncio.create_task(empty_post_loop(state, every, leader)) if every > 0 else None
         try:
             yield
         finally:
             if task is not None:
                 task.cancel()
+            leader.release()
 
     app = FastAPI(title="Counter Desk server", version=SERVER_VERSION, lifespan=lifespan)
     app.state.server = state
+    app.include_router(ops)
     app.include_router(router)
     app.include_router(sync_router)
     app.include_router(mobile_router)  # 扫码评价: the phone page of the QR code on the papers
@@ -268,4 +330,16 @@ def create_app(db: ServerDatabase, settings: ServerSettings, clock: Clock = utc_
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(Exception, _unexpected)
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_batch=settings.max_batch)
+    app.add_middleware(RequestObserver, metrics=state.metrics)  # added last: outside BodyLimit, sees its 413
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process: ``serve`` runs uvicorn with this factory by import string
+    (``server.api:app_from_env``), so each of ``--workers N`` processes builds its own app, database
+    pool and metrics from the environment ``serve`` prepared (the database is already migrated)."""
+    logs.configure()
+    settings = ServerSettings.from_env()
+    db = open_server_database(settings.database_url, upgrade=False)
+    return create_app(db, settings, empty_posts_seconds=empty_posts_every(),
+                      throttle_settings=ThrottleSettings.from_env())

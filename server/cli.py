@@ -1,6 +1,8 @@
 """``counter-desk-server``: run, set up and look after the central server.
 
-    counter-desk-server serve [--demo] [--host H] [--port P]   the HTTP server (uvicorn)
+    counter-desk-server serve [--demo] [--host H] [--port P] [--workers N] [--log-format text|json]
+                                                               the HTTP server (uvicorn; N processes:
+                                                               PostgreSQL only; docs/server-operations.md)
     counter-desk-server migrate                                create/upgrade the schema
     counter-desk-server seed-demo                              load the demo hall
     counter-desk-server seed-hall HALL.json CATALOGUE.(json|xlsx)
@@ -23,13 +25,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
+import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from app.errors import DomainError
 from db.models import Hall
@@ -40,7 +46,7 @@ from server.errors import ApiError
 from server.meta import current_epoch, naive_utc, utc_now
 from server.peer_ops import ensure_ballot_key
 from server.schema import LockoutEvent, SyncDevice
-from server.settings import ServerSettings
+from server.settings import DATA_ENV, DB_ENV, ServerSettings
 from server.throttle import ThrottleSettings
 
 Command = Callable[[argparse.Namespace, ServerSettings], int]
@@ -55,24 +61,53 @@ def _open(settings: ServerSettings) -> ServerDatabase:
 
 
 def cmd_serve(args: argparse.Namespace, settings: ServerSettings) -> int:
+    """Prepare the database once (migrate, demo, ballot key), then uvicorn runs ``--workers`` processes,
+    each building its app with server.api:app_from_env from the environment set here. uvicorn (not
+    gunicorn): no further dependency, and its supervisor restarts a worker that dies."""
     import uvicorn
 
-    from app.pii import install_log_filter
-    from server.api import create_app, empty_posts_every
+    from server import logs
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:  # no citizen's ID number or mobile in the server's log either
-        install_log_filter(handler)
+    if args.workers < 1:
+        raise ApiError(400, "workers_invalid", "--workers 至少为 1。")
+    if args.workers > 1 and make_url(settings.database_url).get_backend_name() == "sqlite":
+        raise ApiError(400, "workers_sqlite", "SQLite 数据库只能由一个服务进程使用：--workers 大于 1 时请改用 "
+                       "PostgreSQL（--db postgresql://...）。SQLite serves one process only: use PostgreSQL "
+                       "for --workers > 1.")
+    ThrottleSettings.from_env()  # a wrong COUNTER_DESK_THROTTLE fails here, not in every worker
+    os.environ[logs.LOG_FORMAT_ENV] = logs.configure(args.log_format)
     db = _open(settings)
     if args.demo:
         seed.seed_demo(db, _now())
         _print_demo_code(db)
     ensure_ballot_key(db, _now())  # 互评: every hall's counters pull the key ballots are sealed to
-    print(f"Counter Desk server on http://{args.host}:{args.port}  database: {db.url.render_as_string()}", flush=True)
-    app = create_app(db, settings, empty_posts_seconds=empty_posts_every(),  # the 空岗 check each minute
-                     throttle_settings=ThrottleSettings.from_env())
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    print(f"Counter Desk server on http://{args.host}:{args.port}  database: {db.url.render_as_string()}  "
+          f"workers: {args.workers}", flush=True)
+    db.dispose()
+    os.environ[DB_ENV], os.environ[DATA_ENV] = settings.database_url, str(settings.data_dir)
+    with _metrics_dir(args.workers):
+        uvicorn.run("server.api:app_from_env", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_config=None, access_log=False)  # server.observe logs each request
     return 0
+
+
+@contextmanager
+def _metrics_dir(workers: int) -> Iterator[None]:
+    """With several workers, a fresh PROMETHEUS_MULTIPROC_DIR for this start (removed after), set
+    before any worker imports prometheus_client; with one, none (counts stay in the process)."""
+    from server.metrics import MULTIPROC_ENV
+
+    if workers == 1:
+        os.environ.pop(MULTIPROC_ENV, None)
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="counter-desk-metrics-")
+    os.environ[MULTIPROC_ENV] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _print_demo_code(db: ServerDatabase) -> None:
@@ -111,8 +146,6 @@ def cmd_seed_hall(args: argparse.Namespace, settings: ServerSettings) -> int:
 def _counter_key(store: Path, login: str | None, recovery: str | None) -> bytes | None:
     """The key of an encrypted counter store (app.store_key), from a staff password of that PC
     (COUNTER_DESK_PASSWORD) or its recovery key; None for a plain store."""
-    import os
-
     from app.store_encryption import PLAIN, store_state, unlock_with_password, unlock_with_recovery
 
     if store_state(store) == PLAIN or not store.exists():
@@ -303,6 +336,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--demo", action="store_true", help="load the demo hall on first start")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (more than 1: PostgreSQL only)")
+    serve.add_argument("--log-format", choices=("text", "json"), default=None,
+                       help="text (default) or json: one JSON object per line (else COUNTER_DESK_SERVER_LOG_FORMAT)")
     serve.set_defaults(run=cmd_serve)
     sub.add_parser("migrate").set_defaults(run=cmd_migrate)
     sub.add_parser("seed-demo").set_defaults(run=cmd_seed_demo)

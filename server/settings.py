@@ -5,6 +5,8 @@
 ``COUNTER_DESK_SERVER_DATA`` the data folder (SQLite file, backups); default the user data folder
                              ``CounterDeskServer`` (``~/.local/share/CounterDeskServer`` on Linux).
 ``COUNTER_DESK_MAX_BODY_BYTES`` the largest request body (default 32 MiB; server.limits).
+``COUNTER_DESK_METRICS_TOKEN`` lets a Prometheus elsewhere scrape ``/metrics`` with
+                             ``Authorization: Bearer <token>``; without it only loopback may (server.metrics).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from platformdirs import user_data_dir
 DB_ENV = "COUNTER_DESK_SERVER_DB"
 DATA_ENV = "COUNTER_DESK_SERVER_DATA"
 BODY_ENV = "COUNTER_DESK_MAX_BODY_BYTES"
+METRICS_TOKEN_ENV = "COUNTER_DESK_METRICS_TOKEN"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class ServerSettings:
     max_page_size: int = 2000
     max_batch: int = 500  # operations in one push
     max_body_bytes: int = 32 * 1024 * 1024  # a request body (413 body_too_large over it): COUNTER_DESK_MAX_BODY_BYTES
+    metrics_token: str = ""  # COUNTER_DESK_METRICS_TOKEN: /metrics from other hosts with it ('' : loopback only)
 
     @classmethod
     def from_env(cls, database_url: str | None = None, data_dir: Path | None = None) -> ServerSettings:
@@ -39,7 +43,8 @@ class ServerSettings:
         folder = data_dir or Path(os.environ.get(DATA_ENV) or user_data_dir("CounterDeskServer", appauthor=False))
         url = database_url or os.environ.get(DB_ENV) or f"sqlite:///{folder / 'server.sqlite3'}"
         body = int(os.environ.get(BODY_ENV) or cls.max_body_bytes)
-        return cls(database_url=normalise_url(url), data_dir=folder, max_body_bytes=body)
+        token = os.environ.get(METRICS_TOKEN_ENV, "").strip()
+        return cls(database_url=normalise_url(url), data_dir=folder, max_body_bytes=body, metrics_token=token)
 
 
 def normalise_url(url: str) -> str:

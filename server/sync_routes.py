@@ -1,7 +1,8 @@
 """The sync routes: push, pull, number blocks, staff login. Every one needs the device credential.
 
 Each handler runs in a FastAPI worker thread and opens its own transactions (push: one per op;
-pull: one snapshot per page). Refusals are ApiError (docs/sync-protocol.md lists them).
+pull: one snapshot per page). Refusals are ApiError (docs/sync-protocol.md lists them). Push, pull
+and lease are observed for the metrics (server.metrics): in flight, time and answers per hall.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def push(body: PushIn, device: Device, state: State) -> dict[str, Any]:
     if len(ops) > state.settings.max_batch:
         raise ApiError(413, "batch_too_large", f"一次最多提交 {state.settings.max_batch} 个操作，请分批提交。",
                        limits=limits(state.settings.max_body_bytes, state.settings.max_batch))
-    results = push_batch(state.db, device, ops, state.now)
+    with state.metrics.pushing(device.hall_id):  # the hall's queue depth: waiting for or holding its lock
+        results = push_batch(state.db, device, ops, state.now)
+    state.metrics.pushed(device.hall_id, results)
     with state.db.snapshot() as s:
         high = client_seq_high(s, device.id)
     return {**state.stamp(), "client_id": device.id, "client_seq_high": high, "results": results}
@@ -60,6 +63,8 @@ def pull(
     size = min(limit or state.settings.page_size, state.settings.max_page_size)
     with state.db.snapshot() as s:
         page = pull_page(s, scope, cursor, size)
+    state.metrics.pull_pages.labels(device.hall_id).inc()
+    state.metrics.pull_rows.labels(device.hall_id).inc(len(page.changes))
     if cursor > page.last_seq:
         raise ApiError(409, "cursor_ahead", "本机同步位置超出服务器记录，请从头同步该范围。",
                        last_seq=page.last_seq, epoch=stamp["epoch"])
@@ -77,6 +82,7 @@ def lease(body: LeaseIn, device: Device, state: State) -> dict[str, Any]:
         block = numbers.lease_block(s, device, request_id=body.request_id, kind=body.kind, year=body.year,
                                     size=size, now=state.now())
         out = numbers.lease_json(block)
+    state.metrics.leases.labels(device.hall_id, block.kind).inc()
     return {**state.stamp(), **out}
 
 
