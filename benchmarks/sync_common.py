@@ -156,8 +156,9 @@ def _generated_ids(ops: list[Op]) -> dict[str, str]:
         payload = op["payload"]
         for n in payload.get("notices", []):
             found.add(n["id"])
-        if isinstance(payload.get("suspension"), dict):
-            found.add(payload["suspension"]["id"])
+        for key in ("suspension", "void_number"):  # rows the counter made with the op
+            if isinstance(payload.get(key), dict):
+                found.add(payload[key]["id"])
     return {old: uuid7() for old in found}
 
 
