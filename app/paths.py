@@ -38,10 +38,10 @@ def running_app_pid(folder: Path) -> int | None:
         pid = int((folder / LOCK_FILE).read_text(encoding="utf-8", errors="replace").split("\n", 1)[0])
     except (OSError, ValueError):
         return None
-    return pid if pid > 0 and _alive(pid) else None
+    return pid if pid > 0 and process_alive(pid) else None
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     if os.name == "nt":  # pragma: no cover - Windows only; os.kill would terminate the process there
         import ctypes
 

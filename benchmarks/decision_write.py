@@ -50,6 +50,7 @@ from app.dto import Applicant, DecisionInput, IntakeRequest
 from app.services import Services
 from benchmarks.stores import ENCRYPTED, PLAIN, checkpoint, encrypted_copy, ratio, selected
 from db.engine import connect_raw
+from tests.app.kit import statements
 from tests.conftest import DEFAULT_NOW
 
 N = int(os.environ.get("BENCH_DECISIONS", "400"))
@@ -100,26 +101,6 @@ def decision_writers(services: Services) -> dict[str, Prepare]:
     return {"open": open_case, "decide": decide}
 
 
-@contextmanager
-def statements(services: Services) -> Iterator[list[str]]:
-    """The SQL the store's engine runs meanwhile: every cursor execute (BEGIN … included, the engine
-    sends it so) and every COMMIT (the driver's commit, not a cursor's)."""
-    seen: list[str] = []
-
-    def on_execute(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        seen.append(sql)
-
-    def on_commit(_conn: Any) -> None:
-        seen.append("COMMIT")
-
-    engine = services.ctx.db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    event.listen(engine, "commit", on_commit)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-        event.remove(engine, "commit", on_commit)
 
 
 def purpose(sql: str) -> str:

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from app.cases.rules import MaterialCheck
 from app.clock import FixedClock
 from app.context import Actor
-from app.dto import Applicant, DecisionInput, IntakeRequest
 from app.services import Services
+from benchmarks.decision_write import accept_request
 from benchmarks.stores import (
     CONTROL,
     ENCRYPTED,
@@ -64,14 +63,6 @@ def store_services(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedC
     s.close()
 
 
-def _request(services: Services) -> IntakeRequest:
-    m = services.catalogue.find("yyzz")[0]
-    mats = tuple(
-        MaterialCheck(t.name, t.is_main, t.deferrable, "received", t.originals, t.copies, material_id=t.id)
-        for t in services.catalogue.detail(m.id).materials
-    )
-    return IntakeRequest(m.id, Applicant("person", "李明", "11010519491231002X", "13800138000"), mats,
-                         decision=DecisionInput("accept"))
 
 
 def _p50_p99(samples: list[float]) -> tuple[float, float]:
@@ -83,7 +74,7 @@ def _writer(services: Services) -> Callable[[], float]:
     """One decision written, its wall time in ms."""
     clerk = services.auth.login("zhangmin", "demo1234")
     actor = Actor(clerk.id, clerk.name)
-    req = _request(services)
+    req = accept_request(services)
 
     def write() -> float:
         t0 = time.perf_counter()

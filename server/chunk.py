@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.attendance.cover import cover_windows
+from app.attendance.cover import cover_windows, covered_window_ids
 from app.sync.protocol import CASE_ACTIONS, ENQUIRY_ADD, NOTICE_VOID, NUMBER_VOID, Entity
 from db.models import Case, DishonestParty, Enquiry, LeaveRequest, Matter, Notice, Staff, Suspension, VoidNumber, Window
 from db.repositories import CaseRepository, ReferenceRepository
@@ -93,11 +93,7 @@ class DirectRows:
         ).first()
 
     def covered(self, staff_id: str, at: dt.datetime) -> frozenset[str]:
-        leaves = self.s.scalars(select(LeaveRequest).where(
-            LeaveRequest.status == "approved", LeaveRequest.starts_at <= at, LeaveRequest.ends_at > at)).all()
-        if not leaves:
-            return frozenset()
-        return cover_windows(leaves, self.s.scalars(select(Window).order_by(Window.number)).all(), staff_id)
+        return covered_window_ids(self.s, staff_id, at)
 
     # what a handler tells the rows it wrote (nothing to keep when every lookup queries)
     def added_case(self, case: Case) -> None:
@@ -334,22 +330,21 @@ class ChunkRows(DirectRows):
     def void_by_number(self, number: str) -> VoidNumber | None:
         return self._cached(self._void_numbers, number, super().void_by_number)  # type: ignore[no-any-return]
 
-    def notices_of(self, case_id: str, kind: str | None = None) -> Sequence[Notice]:
-        held = self._case_notices.get(case_id)
+    def _of_case(self, cache: dict[str, list[Any]], case_id: str, load: Any) -> list[Any]:
+        """The rows of a case kept in ``cache`` (loaded with ``load`` the first time it is asked)."""
+        held = cache.get(case_id)
         if held is None:
-            held = list(super().notices_of(case_id))
-            self._case_notices[case_id] = held
+            held = cache[case_id] = list(load(case_id))
             self._held += held
+        return held
+
+    def notices_of(self, case_id: str, kind: str | None = None) -> Sequence[Notice]:
+        held = self._of_case(self._case_notices, case_id, super().notices_of)
         ordered = sorted(held, key=lambda n: (n.issued_at, n.id))
         return [n for n in ordered if n.kind == kind] if kind else ordered
 
     def suspensions_of(self, case_id: str) -> Sequence[Suspension]:
-        held = self._case_stops.get(case_id)
-        if held is None:
-            held = list(super().suspensions_of(case_id))
-            self._case_stops[case_id] = held
-            self._held += held
-        return sorted(held, key=lambda x: x.id)
+        return sorted(self._of_case(self._case_stops, case_id, super().suspensions_of), key=lambda x: x.id)
 
     def open_suspension(self, case_id: str) -> Suspension | None:
         open_ones = [x for x in self.suspensions_of(case_id) if x.ended_on is None]
@@ -362,12 +357,7 @@ class ChunkRows(DirectRows):
         return self._cached(self._voids, void_id, super().void)  # type: ignore[no-any-return]
 
     def voids_of(self, case_id: str) -> Sequence[VoidNumber]:
-        held = self._case_voids.get(case_id)
-        if held is None:
-            held = list(super().voids_of(case_id))
-            self._case_voids[case_id] = held
-            self._held += held
-        return sorted(held, key=lambda v: v.voided_at)
+        return sorted(self._of_case(self._case_voids, case_id, super().voids_of), key=lambda v: v.voided_at)
 
     def enquiry(self, enquiry_id: str) -> Enquiry | None:
         return self._cached(self._enquiries, enquiry_id, super().enquiry)  # type: ignore[no-any-return]

@@ -31,6 +31,7 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
+from app.paths import process_alive
 from server.engine import ServerDatabase
 from server.schema import NumberLease, SyncDevice
 
@@ -161,18 +162,8 @@ def reap_dead_workers(path: str) -> None:
     pids = {int(m.group(1)) for f in glob.glob(os.path.join(path, "gauge_live*.db"))
             if (m := _LIVE_FILE.search(f))}
     for pid in pids:
-        if not _alive(pid):
+        if not process_alive(pid):
             mark_process_dead(pid, path)  # type: ignore[no-untyped-call]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def scrape_allowed(client_host: str | None, authorization: str | None, token: str) -> bool:

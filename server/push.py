@@ -243,7 +243,7 @@ class _Chunk:
     schema: dict[int, OpRefused]  # the payloads check_op refused, by id() of the op (alive all the push)
 
 
-def _apply(chunk: _Chunk, op: IncomingOp, now: dt.datetime) -> dict[str, Any]:
+def _apply(chunk: _Chunk, index: int, op: IncomingOp, now: dt.datetime) -> dict[str, Any]:
     """Apply (or answer again) one op inside the chunk's transaction; returns its answer. An
     applied op is appended to the hall's audit chain in the same transaction."""
     stored = chunk.inbox.stored(op.client_seq)
@@ -269,7 +269,7 @@ def _apply(chunk: _Chunk, op: IncomingOp, now: dt.datetime) -> dict[str, Any]:
         s.flush()
     elif not fast:  # it ran with its own lookups and may have written what the chunk's hold
         chunk.rows.reset()
-        chunk.rows.preload(chunk.ops[chunk.ops.index(op) + 1:])
+        chunk.rows.preload(chunk.ops[index + 1:])
     return result
 
 
@@ -303,7 +303,7 @@ def _apply_chunk(db: ServerDatabase, device: SyncDevice, ops: Sequence[IncomingO
                 inbox.preload(ops)
                 rows.preload(ops)
             chunk = _Chunk(s, device, hall, counter, chain, inbox, rows, ops, schema)
-            answers = [_apply(chunk, op, now()) for op in ops]
+            answers = [_apply(chunk, i, op, now()) for i, op in enumerate(ops)]
             _flush(s)
             return answers
     except _DatabaseRefused:

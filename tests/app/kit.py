@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
 
 from app.cases.rules import MaterialCheck
 from app.dto import Applicant, DecisionInput, IntakeRequest
@@ -62,3 +67,25 @@ def pending_ops(path: Path, key: bytes | None) -> list[tuple]:
                            "ORDER BY client_seq").fetchall()
     finally:
         con.close()
+
+
+@contextmanager
+def statements(services: Services) -> Iterator[list[str]]:
+    """The SQL the store's engine runs meanwhile: every cursor execute (BEGIN … included, the engine
+    sends it so) and every COMMIT (the driver's commit, not a cursor's)."""
+    seen: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        seen.append(sql)
+
+    def on_commit(_conn: Any) -> None:
+        seen.append("COMMIT")
+
+    engine = services.ctx.db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine, "commit", on_commit)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        event.remove(engine, "commit", on_commit)

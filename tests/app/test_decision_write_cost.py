@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app.context import Actor
 from app.dto import CaseView, DecisionInput
@@ -23,31 +20,13 @@ from app.services import Services
 from app.sync.apply import write_row
 from app.sync.protocol import Entity
 from db.models import Matter
-from tests.app.kit import IntakeKit
+from tests.app.kit import IntakeKit, statements
 
 # reached: 16 (收件并受理) and 23 (受理 of a case received earlier); a margin of 2
 OPEN_AND_ACCEPT_MAX = 18
 DECIDE_MAX = 25
 
 
-@contextmanager
-def counted(services: Services) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def on_execute(_conn: Any, _cursor: Any, sql: str, *_rest: Any) -> None:
-        seen.append(sql)
-
-    def on_commit(_conn: Any) -> None:
-        seen.append("COMMIT")
-
-    engine = services.ctx.db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    event.listen(engine, "commit", on_commit)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-        event.remove(engine, "commit", on_commit)
 
 
 def _accept(services: Services, actor: Actor, kit: IntakeKit, matter_id: str) -> CaseView:
@@ -58,7 +37,7 @@ def test_receive_and_accept_stays_within_its_statements(services, actor, kit: In
     m = kit.matter(case_type="promised")
     request = kit.request(m.id)
     services.intake.open_case(actor, request, window_id=None)  # the session's first: reads what later ones keep
-    with counted(services) as seen:
+    with statements(services) as seen:
         view = services.intake.open_case(actor, request, window_id=None)
     assert view.status == "accepted" and [n.kind for n in view.notices] == ["receipt", "acceptance"]
     assert len(seen) <= OPEN_AND_ACCEPT_MAX, "\n".join(seen)
@@ -73,7 +52,7 @@ def test_decision_on_a_received_case_stays_within_its_statements(services, actor
     request = kit.request(m.id, decision=None)
     for _ in range(2):  # the second one is counted
         received = services.intake.open_case(actor, request, window_id=None)
-        with counted(services) as seen:
+        with statements(services) as seen:
             view = services.intake.decide(actor, received.id, received.version, DecisionInput("accept"), materials)
     assert view.status == "accepted"
     assert len(seen) <= DECIDE_MAX, "\n".join(seen)

@@ -180,3 +180,16 @@ def cursor_of(services: Services, scope: str) -> int:
     with services.ctx.db.read() as s:
         row = s.get(SyncCursor, scope)
         return row.cursor if row else 0
+
+
+def interrupt_after(pages: int, scope: str):
+    """A Tap hook: the pulls of ``scope`` after the first ``pages`` fail as if the cable were out."""
+    def hook(request: httpx.Request, _n: int) -> httpx.Response | None:
+        if request.url.path == "/v1/pull" and request.url.params["scope"] == scope:
+            hook.pulls += 1  # type: ignore[attr-defined]
+            if hook.pulls > pages:  # type: ignore[attr-defined]
+                raise httpx.ConnectError("network cable unplugged")
+        return None
+
+    hook.pulls = 0  # type: ignore[attr-defined]
+    return hook

@@ -27,6 +27,7 @@ from tests.sync.kit import (
     enquiry,
     hall_rows,
     intake,
+    interrupt_after,
     names,
     unverified,
     wire,
@@ -43,16 +44,6 @@ def _busy_counter(hall: Hall) -> Services:
     return a
 
 
-def _interrupt_after(pages: int, scope: str):
-    def hook(request: httpx.Request, _n: int) -> httpx.Response | None:
-        if request.url.path == "/v1/pull" and request.url.params["scope"] == scope:
-            hook.pulls += 1  # type: ignore[attr-defined]
-            if hook.pulls > pages:  # type: ignore[attr-defined]
-                raise httpx.ConnectError("network cable unplugged")
-        return None
-
-    hook.pulls = 0  # type: ignore[attr-defined]
-    return hook
 
 
 def test_an_interrupted_initial_pull_resumes_from_its_cursor(hall: Hall, tmp_path) -> None:
@@ -60,7 +51,7 @@ def test_an_interrupted_initial_pull_resumes_from_its_cursor(hall: Hall, tmp_pat
     scope = hall_scope(hall.server.hall_id)
     fresh = Services.open(tmp_path / "fresh" / "counter-desk.sqlite3", FixedClock(DEFAULT_NOW))
     try:
-        wire(fresh, Tap(hall.transport, hook=_interrupt_after(3, scope)))
+        wire(fresh, Tap(hall.transport, hook=interrupt_after(3, scope)))
         fresh.sync.tuning.page_size = 10
         result = fresh.sync.set_up_from_server(URL, hall.code("02"), "二号窗口电脑")  # works despite the cut
         assert result.window_label.startswith("02号窗口")
@@ -113,7 +104,7 @@ def test_a_copy_that_drifted_is_pulled_again_from_the_start(hall: Hall, caplog: 
 def test_a_pull_that_fails_mid_page_applies_nothing_of_that_page(hall: Hall) -> None:
     _busy_counter(hall)
     scope = hall_scope(hall.server.hall_id)
-    b = hall.counter("b", "02", transport=Tap(hall.transport, hook=_interrupt_after(1, scope)))
+    b = hall.counter("b", "02", transport=Tap(hall.transport, hook=interrupt_after(1, scope)))
     b.sync.tuning.page_size = 20
     with pytest.raises(SyncUnavailable):
         b.sync.sync_once()

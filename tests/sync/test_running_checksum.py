@@ -5,7 +5,6 @@ pull has reached its end."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from app.clock import FixedClock
@@ -16,21 +15,23 @@ from app.sync.protocol import hall_scope
 from app.sync.verify import local_checksum
 from db.sync_repository import SyncRepository
 from tests.conftest import DEFAULT_NOW
-from tests.sync.kit import URL, Hall, Tap, actor, cursor_of, device_of, hall_rows, intake, unverified, wire
+from tests.sync.kit import (
+    URL,
+    Hall,
+    Tap,
+    actor,
+    cursor_of,
+    device_of,
+    hall_rows,
+    intake,
+    interrupt_after,
+    unverified,
+    wire,
+)
 
 CASES = 12  # 36 rows in the hall scope: a case and its two papers each
 
 
-def _cut_after(pages: int, scope: str):
-    def hook(request: httpx.Request, _n: int) -> httpx.Response | None:
-        if request.url.path == "/v1/pull" and request.url.params["scope"] == scope:
-            hook.pulls += 1  # type: ignore[attr-defined]
-            if hook.pulls > pages:  # type: ignore[attr-defined]
-                raise httpx.ConnectError("network cable unplugged")
-        return None
-
-    hook.pulls = 0  # type: ignore[attr-defined]
-    return hook
 
 
 def _kept_sum(services: Services, scope: str) -> str | None:
@@ -60,7 +61,7 @@ def fresh(hall: Hall, tmp_path):
 def test_the_sum_kept_after_each_page_is_the_full_recompute(hall: Hall, fresh: Services) -> None:
     scope = hall_scope(hall.server.hall_id)
     for pages in (1, 2, 3):
-        wire(fresh, Tap(hall.transport, hook=_cut_after(1, scope)))  # one more page each time
+        wire(fresh, Tap(hall.transport, hook=interrupt_after(1, scope)))  # one more page each time
         fresh.sync.tuning.page_size = 7
         if pages == 1:
             fresh.sync.set_up_from_server(URL, hall.code("02"), "二号窗口电脑")  # works despite the cut
@@ -78,7 +79,7 @@ def test_the_sum_kept_after_each_page_is_the_full_recompute(hall: Hall, fresh: S
 def test_local_work_during_an_initial_pull_drops_the_sum_and_the_end_still_verifies(
         hall: Hall, fresh: Services) -> None:
     scope = hall_scope(hall.server.hall_id)
-    wire(fresh, Tap(hall.transport, hook=_cut_after(2, scope)))
+    wire(fresh, Tap(hall.transport, hook=interrupt_after(2, scope)))
     fresh.sync.tuning.page_size = 7
     fresh.sync.set_up_from_server(URL, hall.code("02"), "二号窗口电脑")
     assert _kept_sum(fresh, scope) is not None
