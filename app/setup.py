@@ -21,6 +21,7 @@ from app.catalogue_service import write_catalogue
 from app.context import DEFAULT_PARAMETERS, AppContext
 from app.errors import InvalidInput
 from app.ids import uuid7
+from app.numbering import STATION
 from app.permissions import ROLE_LABELS, Role, format_roles, known_roles
 from app.resources import resource_path
 from app.settings_service import check_parameter
@@ -116,10 +117,14 @@ def _hall_errors(data: dict[str, Any]) -> list[str]:
         errors.append("“hall”应写明大厅代码 code 和名称 name")
     windows = _records(data, "windows", errors)
     numbers = [str(w.get("number", "")).strip() for w in windows]
+    marks = [number.upper() for number in numbers]  # a standalone PC's numbers carry it in capitals
     for i, (w, number) in enumerate(zip(windows, numbers, strict=True), 1):
         if not number or not str(w.get("name", "")).strip():
             errors.append(f"窗口第 {i} 条：应有窗口号 number 和名称 name")
-        elif numbers.count(number) > 1 and numbers.index(number) == i - 1:
+        elif not STATION.fullmatch(number):
+            errors.append(f"窗口第 {i} 条：窗口号“{number}”只能是 1 至 8 位字母或数字"
+                          "（本机单机使用时，窗口号印在办件和文书编号中）")
+        elif marks.count(number.upper()) > 1 and marks.index(number.upper()) == i - 1:
             errors.append(f"窗口号 {number} 重复")
     if not windows:
         errors.append("至少应有一个窗口")
@@ -204,6 +209,7 @@ def _department_errors(hall: HallFile, catalogue: Catalogue) -> list[str]:
 
 def setup_hall(ctx: AppContext, hall_file: Path, catalogue_file: Path, *, window_number: str) -> None:
     """Write the hall, catalogue, calendar and this device; everything is checked first."""
+    window_number = window_number.strip()
     hall_data = load_hall_file(hall_file)
     catalogue = load_catalogue(catalogue_file)
     errors = _department_errors(hall_data, catalogue)

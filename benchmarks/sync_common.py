@@ -32,8 +32,11 @@ from app.ids import query_code, uuid7
 from tests.harness.servers import ServerProcess, drop_database, free_port, new_pg_database
 
 Op = dict[str, Any]
-CASE_NUMBER = re.compile(r"^([A-Z0-9]+-\d{4}[A-Z])(\d{6})$")
-NOTICE_NUMBER = re.compile(r"^([A-Z0-9]+-\d{4}-[A-Z]{2})(\d{6})$")
+# group 1 + group 3: the number without its serial (group 4). The recorded work was done standalone, so its
+# numbers carry the window (DEMO-03-2026J000001, group 2); a copy is another enrolled counter's work, whose
+# numbers come from server blocks and carry none (DEMO-2026J000001)
+CASE_NUMBER = re.compile(r"^([A-Z0-9]+-)([A-Z0-9]{1,8}-)?(\d{4}[A-Z])(\d{6})$")
+NOTICE_NUMBER = re.compile(r"^([A-Z0-9]+-)([A-Z0-9]{1,8}-)?(\d{4}-[A-Z]{2})(\d{6})$")
 START = dt.datetime(2026, 3, 2, 9, 0)
 
 
@@ -121,7 +124,7 @@ def _strings(value: Any) -> Iterator[str]:
 def _numbers(ops: list[Op]) -> int:
     """The highest serial number in ``ops`` (case and notice numbers)."""
     matches = (CASE_NUMBER.match(t) or NOTICE_NUMBER.match(t) for t in _strings(ops))
-    return max((int(m.group(2)) for m in matches if m), default=0)
+    return max((int(m.group(4)) for m in matches if m), default=0)
 
 
 class Cloner:
@@ -169,7 +172,7 @@ def _rename(value: Any, ids: dict[str, str], offset: int, codes: dict[str, str])
             out["query_code"] = codes.setdefault(str(value["query_code"]), query_code())
         if isinstance(out.get("serial"), int) and isinstance(out.get("number"), str):  # a void-number register row
             m = NOTICE_NUMBER.match(out["number"])
-            out["serial"] = int(m.group(2)) if m else out["serial"]
+            out["serial"] = int(m.group(4)) if m else out["serial"]
         return out
     if isinstance(value, list):
         return [_rename(v, ids, offset, codes) for v in value]
@@ -178,7 +181,7 @@ def _rename(value: Any, ids: dict[str, str], offset: int, codes: dict[str, str])
             return ids[value]
         m = CASE_NUMBER.match(value) or NOTICE_NUMBER.match(value)
         if m:
-            return f"{m.group(1)}{int(m.group(2)) + offset:06d}"
+            return f"{m.group(1)}{m.group(3)}{int(m.group(4)) + offset:06d}"
     return value
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, delete, func, insert, select, text, true, update
+from sqlalchemy import JSON, ColumnElement, String, Table, bindparam, delete, func, insert, select, text, true, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session, selectinload
@@ -354,3 +354,64 @@ class SyncRepository:
     def delete_ids(self, table: Table, ids: Sequence[str]) -> None:
         for chunk in _chunks(list(ids)):
             self.s.execute(delete(table).where(table.c.id.in_(chunk)))
+
+    # -- a standalone store enrolled later (app.sync.idmap) ----------------------------------------
+    def rewrite_ids(self, ids: dict[str, str], skip: Iterable[str]) -> int:
+        """Replace each id of ``ids`` (local -> server) wherever the counter's tables hold it, but in
+        the tables named in ``skip``: string columns whose value is exactly a mapped id, and values
+        and keys equal to one inside JSON columns (op payloads, snapshots, sheets). Returns the rows
+        changed. Ids are UUIDs, so an exact match is never anything else."""
+        if not ids:
+            return 0
+        skipped = set(skip)
+        self.s.execute(text("CREATE TEMP TABLE IF NOT EXISTS id_rewrite (old_id TEXT PRIMARY KEY, new_id TEXT)"))
+        self.s.execute(text("DELETE FROM temp.id_rewrite"))
+        self.s.execute(text("INSERT INTO temp.id_rewrite (old_id, new_id) VALUES (:o, :n)"),
+                       [{"o": o, "n": n} for o, n in ids.items()])
+        changed = 0
+        for table in Base.metadata.sorted_tables:
+            if table.name in skipped:
+                continue
+            for col in table.columns:
+                if isinstance(col.type, JSON):
+                    changed += self._rewrite_json(table, col.name, ids)
+                elif isinstance(col.type, String) and (col.type.length or 0) >= 36:
+                    changed += int(getattr(self.s.execute(text(
+                        f'UPDATE "{table.name}" SET "{col.name}" = (SELECT new_id FROM temp.id_rewrite'
+                        f' WHERE old_id = "{table.name}"."{col.name}")'
+                        f' WHERE "{col.name}" IN (SELECT old_id FROM temp.id_rewrite)')), "rowcount", 0) or 0)
+        self.s.execute(text("DROP TABLE temp.id_rewrite"))
+        return changed
+
+    def _rewrite_json(self, table: Table, column: str, ids: dict[str, str]) -> int:
+        keys = [c.name for c in table.primary_key.columns]
+        changed = []
+        for row in self.s.execute(select(*table.primary_key.columns, table.c[column])
+                                  .where(table.c[column].is_not(None))).mappings():
+            value = _swap(row[column], ids)
+            if value != row[column]:
+                changed.append({**{f"b_{k}": row[k] for k in keys}, column: value})
+        if changed:
+            where = [table.c[k] == bindparam(f"b_{k}") for k in keys]
+            self.s.execute(update(table).where(*where), changed)
+        return len(changed)
+
+    def drop_absent(self, model: type[Base], column: str, keep: Iterable[Any]) -> None:
+        """Delete the rows of ``model`` whose ``column`` is not among ``keep``."""
+        table = model.__table__
+        assert isinstance(table, Table)
+        wanted = set(keep)
+        gone = [v for v in self.s.scalars(select(table.c[column])) if v not in wanted]
+        for chunk in _chunks(gone):
+            self.s.execute(delete(table).where(table.c[column].in_(chunk)))
+
+
+def _swap(value: Any, ids: dict[str, str]) -> Any:
+    """``value`` (decoded JSON) with every string or key equal to a mapped id replaced."""
+    if isinstance(value, str):
+        return ids.get(value, value)
+    if isinstance(value, list):
+        return [_swap(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {ids.get(k, k): _swap(v, ids) for k, v in value.items()}
+    return value

@@ -43,12 +43,13 @@ def _used(s: Session, hall: Hall, year: int) -> tuple[dict[str, set[int]], dict[
     numbers = list(s.scalars(select(Case.number).where(Case.hall_id == hall.id)))
     numbers += s.scalars(select(Notice.number).join(Case, Case.id == Notice.case_id).where(Case.hall_id == hall.id))
     for number in numbers:
-        parts = parse_number(number)
+        parts = parse_number(number, hall.code)
         if parts is not None and parts[1] == year:
             issued[parts[0]].add(parts[2])
-    for kind, serial in s.execute(select(VoidNumber.kind, VoidNumber.serial)
-                                  .where(VoidNumber.hall_id == hall.id, VoidNumber.year == year)):
-        voided[f"notice-{kind}"].add(serial)
+    for number, kind, serial in s.execute(select(VoidNumber.number, VoidNumber.kind, VoidNumber.serial)
+                                          .where(VoidNumber.hall_id == hall.id, VoidNumber.year == year)):
+        if parse_number(number, hall.code) is not None:  # a station-marked number is in no leased block
+            voided[f"notice-{kind}"].add(serial)
     return issued, voided
 
 

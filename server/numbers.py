@@ -80,7 +80,9 @@ def lease_block(
 
 
 def report_used(s: Session, hall_id: str, used: list[UsedNumbers]) -> None:
-    """Raise the hall's counters so later blocks start above numbers a device already used."""
+    """Raise the hall's counters so later blocks start above numbers a device already used. Only
+    unmarked numbers are reported (app.sync.blocks.held_numbers): what a PC issued standalone with
+    its window number as station mark is outside the hall's leased namespace."""
     for u in sorted(used, key=lambda x: (x.kind, x.year)):  # one lock order: no deadlocks
         check_kind_year(u.kind, u.year)
         if not 0 <= u.highest <= MAX_NUMBER:

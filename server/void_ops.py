@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.numbering import parse_number
+from app.numbering import parse_station_number, station_mark
 from app.sync.checksum import canonical_json
 from app.sync.protocol import Code, Entity, OpStatus
 from app.sync.rows import column_values, entity_row
@@ -39,8 +39,8 @@ def _row(ctx: OpContext, p: Any, base: Callable[[], Echo]) -> VoidNumber:
             or any(p.get(k) is not None and not isinstance(p.get(k), str) for k in _OPTIONAL) \
             or any(not isinstance(p.get(k), int) or isinstance(p.get(k), bool) for k in ("year", "serial")):
         raise rejected(Code.INVALID_PAYLOAD, "作废号登记的数据不完整。", base())
-    parts = parse_number(p["number"])
-    if parts is None or parts != (f"notice-{p['kind']}", p["year"], p["serial"]):
+    parts = parse_station_number(p["number"], ctx.hall.code) or parse_station_number(p["number"])
+    if parts is None or parts[1:] != (f"notice-{p['kind']}", p["year"], p["serial"]):
         raise rejected(Code.INVALID_PAYLOAD, f"作废的编号 {p['number']} 与其种类、年度、序号不符。", base())
     if p["hall_id"] != ctx.hall.id or not p["number"].startswith(f"{ctx.hall.code}-"):
         raise rejected(Code.WRONG_HALL, f"编号 {p['number']} 不属于本大厅。", base())
@@ -132,10 +132,21 @@ def apply_number_void(ctx: OpContext) -> Echo:
     if ctx.rows.notice_by_number(row.number) is not None:
         raise conflict(Code.NUMBER_TAKEN, f"编号 {row.number} 已出具文书，不能按跳号作废；请在该办件中作废这份文书。",
                        echo())
-    lease = ctx.s.scalar(select(NumberLease.id).where(
-        NumberLease.device_id == ctx.device.id, NumberLease.kind == f"notice-{row.kind}",
-        NumberLease.year == row.year, NumberLease.first <= row.serial, NumberLease.last >= row.serial).limit(1))
-    if lease is None:
+    if not _own_number(ctx, row):
         raise rejected(Code.RULE_VIOLATION, f"编号 {row.number} 不在本机领取的编号段内，只能作废本机的编号。", echo())
     _write(ctx, row)
     return void_echo(ctx, row.id)
+
+
+def _own_number(ctx: OpContext, row: VoidNumber) -> bool:
+    """The number is the device's: in a block leased to it, or station-marked with its window
+    number (issued while it worked standalone, from its own blocks)."""
+    parts = parse_station_number(row.number, ctx.hall.code)
+    station = parts[0] if parts else None
+    if station is not None:
+        window = ctx.s.get(Window, ctx.device.window_id) if ctx.device.window_id else None
+        return window is not None and station_mark(window.number) == station
+    lease = ctx.s.scalar(select(NumberLease.id).where(
+        NumberLease.device_id == ctx.device.id, NumberLease.kind == f"notice-{row.kind}",
+        NumberLease.year == row.year, NumberLease.first <= row.serial, NumberLease.last >= row.serial).limit(1))
+    return lease is not None

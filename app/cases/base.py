@@ -15,7 +15,7 @@ from app.context import Actor, AppContext
 from app.dto import CaseView
 from app.errors import IllegalTransition, NotFound
 from app.ids import uuid7
-from app.numbering import notice_number, take_number
+from app.numbering import device_station, notice_number, take_number
 from db.models import Case, Notice
 from db.repositories import CaseRepository, ReferenceRepository
 from db.void_repository import VoidRepository
@@ -42,9 +42,10 @@ def issue_notice(s: Session, now: dt.datetime, case: Case, kind: str, issued_by:
         hall_code = hall.code if hall is not None else None
     assert device is not None and hall_code is not None
     voided = VoidRepository(s)
+    station = device_station(s, device)  # standalone: the window number marks the paper's number
     while True:
-        seq = take_number(s, f"notice-{kind}", now.year, standalone=device.standalone, now=now)
-        number = notice_number(hall_code, kind, now.year, seq)
+        seq = take_number(s, f"notice-{kind}", now.year, standalone=device.standalone, now=now, station=station)
+        number = notice_number(hall_code, kind, now.year, seq, station)
         if not voided.is_voided(number):
             break
     notice = Notice(id=uuid7(), case_id=case.id, kind=kind, number=number, issued_at=now,

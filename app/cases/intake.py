@@ -17,7 +17,7 @@ from app.context import Actor
 from app.dto import Applicant, CaseView, DecisionInput, IntakeRequest
 from app.errors import InvalidInput, NotFound
 from app.ids import query_code, uuid7
-from app.numbering import case_number, take_number
+from app.numbering import case_number, device_station, take_number
 from app.validation import check_credit_code, check_name, check_phone, check_resident_id, check_text
 from db.models import Case, CaseMaterial
 from db.repositories import CaseRepository, MatterFacts, ReferenceRepository, StaffRepository
@@ -227,10 +227,12 @@ class IntakeService(CaseUseCases):
         hall = self.ctx.hall(s, device.hall_id) if device else None
         if device is None or hall is None:
             raise NotFound("本机尚未完成大厅设置，不能收件。")
-        seq = take_number(s, f"case-{matter.case_type}", now.year, standalone=device.standalone, now=now)
+        station = device_station(s, device)  # standalone: the window number marks the case number
+        seq = take_number(s, f"case-{matter.case_type}", now.year, standalone=device.standalone, now=now,
+                          station=station)
         today = now.date()
         case = Case(
-            id=uuid7(), number=case_number(hall.code, matter.case_type, now.year, seq),
+            id=uuid7(), number=case_number(hall.code, matter.case_type, now.year, seq, station),
             query_code=query_code(), hall_id=hall.id, window_id=window_id, matter_id=matter.id,
             matter_name=matter.name, case_type=matter.case_type, status=CaseStatus.RECEIVED.value,
             applicant_kind=applicant.kind, applicant_name=applicant.name,

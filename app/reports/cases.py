@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
-from app.numbering import notice_number
+from app.numbering import notice_number, station_mark
 from app.reports.grouping import Grouping, Key, ordered, tally
 from app.reports.model import TOTAL, CaseRow
 from app.workcal import WorkingCalendar
 from db.report_repository import ReportRepository, Span
+from db.repositories import ReferenceRepository
 
 LOOKBACK_DAYS = 400  # the calendar handed to SQL reaches this far before the first day; older starts are rare
 
@@ -32,14 +33,23 @@ def workday_index(calendar: WorkingCalendar, first: dt.date, last: dt.date) -> d
     return out
 
 
-def correction_ranges(hall_code: str, spans: Sequence[Span]) -> list[tuple[str, str]]:
+def correction_ranges(hall_code: str, spans: Sequence[Span], stations: Iterable[str] = ()) -> list[tuple[str, str]]:
     """The numbers a 补正 notice of the spans' years can have (app.numbering.notice_number):
-    "DEMO-2026-BZ000000" up to the next code."""
+    "DEMO-2026-BZ000000" up to the next code, and the same marked with each of ``stations`` (what a
+    standalone PC at that window issued: "DEMO-03-2026-BZ000000")."""
     out = []
     for year in range(min(s.start.year for s in spans), max(s.end.year for s in spans) + 1):
-        low = notice_number(hall_code, "correction", year, 0)[:-6]
-        out.append((low, low + "\uffff"))
+        for station in (None, *sorted(set(stations))):
+            low = notice_number(hall_code, "correction", year, 0, station)[:-6]
+            out.append((low, low + "\uffff"))
     return out
+
+
+def _stations(s: Session) -> list[str]:
+    """The station marks the hall's windows give a standalone PC's numbers."""
+    ref = ReferenceRepository(s)
+    device = ref.device()
+    return [m for w in ref.windows(device.hall_id) if (m := station_mark(w.number))] if device else []
 
 
 def case_buckets(s: Session, spans: Sequence[Span], calendar: WorkingCalendar, hall_code: str
@@ -58,7 +68,7 @@ def case_buckets(s: Session, spans: Sequence[Span], calendar: WorkingCalendar, h
         held = buckets.setdefault(key, [Counter() for _ in spans])
         for i, c in enumerate(counts):
             held[i].update(c)
-    corrections = repo.correction_buckets(spans, correction_ranges(hall_code, spans) if hall_code else ())
+    corrections = repo.correction_buckets(spans, correction_ranges(hall_code, spans, _stations(s)) if hall_code else ())
     for key, per_span in corrections.items():
         held = buckets.setdefault(key, [Counter() for _ in spans])
         for i, n in enumerate(per_span):

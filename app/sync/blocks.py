@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.ids import uuid7
-from app.numbering import kind_label
+from app.numbering import STATION_SOURCE, kind_label
 from app.sync import shapes, state
 from app.sync.cycle import Cycle
 from app.sync.errors import ServerRefusal, garbage
@@ -83,9 +83,14 @@ def _block(body: dict[str, Any], kind: str, year: int, now: dt.datetime) -> Numb
 
 
 def held_numbers(s: Session) -> list[dict[str, Any]]:
-    """Per kind and year the highest number this counter holds or has used."""
+    """Per kind and year the highest number this counter holds or has used, of the hall's unmarked
+    numbers: the blocks the server leased, and what it issued standalone before station marks. A
+    station's own blocks are left out: their numbers carry the window number (app.numbering) and
+    never meet the hall's counters."""
     highest: dict[tuple[str, int], int] = {}
     for b in SyncRepository(s).blocks():
+        if b.source.startswith(STATION_SOURCE):
+            continue
         top = b.last if b.source == "server" else b.next_value - 1
         if top >= 1 and b.kind in NUMBER_KINDS:
             highest[(b.kind, b.year)] = max(highest.get((b.kind, b.year), 0), top)

@@ -3,10 +3,10 @@
 ``set_up`` makes an empty store a working counter from the server: enrol with the one-time code,
 pull the reference scopes (catalogue, calendar, dishonest list, hall and windows, staff with
 their password hashes, parameters) and write them with this device in one local transaction,
-server ids kept. ``enrol`` joins a store already set up whose reference ids are the server's
-(set up from it, or taken over by ``counter-desk-server import-counter``): it reports the numbers
-used standalone (in the enrolment request), closes the local standalone blocks and hands
-numbering over to server blocks. A store whose ids differ is refused (mapping ids is future work).
+server ids kept. ``join`` enrols a store already set up: it reports the numbers used standalone (in the enrolment
+request), closes the local standalone blocks and hands numbering over to server blocks. A store
+set up from a hall file (its own ids) first gets the server's ids for its hall, windows, staff,
+departments and matters by natural key (app.sync.idmap); one the server lacks rows of is refused.
 
 The enrolment's ``request_id`` is kept in sync_state before the request, so the same code can be
 used again when the answer was lost (the server then gives the same device a new secret). Runs
@@ -25,12 +25,12 @@ from app.errors import InvalidInput
 from app.ids import uuid7
 from app.machine_settings import check_server_url
 from app.setup import is_set_up
-from app.sync import shapes, state
+from app.sync import idmap, shapes, state
 from app.sync.apply import write_row
 from app.sync.blocks import held_numbers
 from app.sync.protocol import HALL_REF_PARTS, REFERENCE_SCOPES, Entity, hall_ref_scope
 from app.sync.transport import ServerApi
-from db.models import Department, Device, Matter, Staff, Window
+from db.models import Device, Window
 from db.repositories import ReferenceRepository
 from db.sync_repository import SyncRepository
 
@@ -139,21 +139,24 @@ def set_up(ctx: AppContext, api: ServerApi, url: str, code: str, device_name: st
 
 
 def join(ctx: AppContext, api: ServerApi, url: str, code: str, device_name: str) -> Enrolment:
-    """Enrol a store already set up with the server's ids; standalone numbering ends here."""
+    """Enrol a store already set up; standalone numbering ends here. A store set up from a hall
+    file (its own ids) gets the server's ids for its reference rows by natural key (app.sync.idmap)
+    in the same transaction; one with rows the server lacks is refused and nothing is written, and
+    the same code can be used again once the server has them (request_id_for)."""
     if not is_set_up(ctx):
         raise InvalidInput("本机尚未设置大厅资料，请选择从中心服务器初始化。")
     with ctx.db.read() as s:
         used = held_numbers(s)
     request_id = request_id_for(ctx, code)
     enrolment = redeem(api, code, device_name, request_id, used)
-    problems = _id_problems(ctx, api, enrolment)
-    if problems:
-        raise InvalidInput(
-            "本机的大厅资料与中心服务器的编号不一致，不能直接注册：" + "；".join(problems[:MAX_LISTED])
-            + "。请由信息科在中心服务器上用 import-counter 接管本机大厅，或在新装的本机上选择从中心服务器初始化；"
-            "本次注册码已作废，请向中心管理员重新申请。", field="code")
-    with ctx.db.write() as s:
+    fetched = [fetch(api, scope, enrolment.epoch) for scope in reference_scopes(enrolment.hall["id"])]
+    with ctx.db.write(foreign_keys=False) as s:  # planned in the transaction that applies it
+        planned = idmap.plan(s, str(enrolment.hall["code"]), fetched)
+        _refuse(enrolment, planned)  # rolls back: nothing written
         repo = SyncRepository(s)
+        if planned.ids:
+            idmap.apply(s, planned, fetched, ctx.clock.now())
+            log.info("mapped %d local reference ids to the server's", len(planned.ids))
         device = ReferenceRepository(s).device()
         assert device is not None
         device.standalone = False
@@ -166,6 +169,19 @@ def join(ctx: AppContext, api: ServerApi, url: str, code: str, device_name: str)
     return enrolment
 
 
+def _refuse(enrolment: Enrolment, planned: idmap.Plan) -> None:
+    """InvalidInput when the store cannot take the server's ids (the code can be used again)."""
+    if planned.hall_differs:
+        raise InvalidInput(
+            f"本机的大厅资料不是中心服务器上的“{enrolment.hall['name']}”（大厅代码 {enrolment.hall['code']}），"
+            "不能注册到该大厅。请向中心管理员申请本大厅的注册码。", field="code")
+    if planned.missing:
+        more = f"等 {len(planned.missing)} 项" if len(planned.missing) > MAX_LISTED else ""
+        raise InvalidInput(
+            "中心服务器上缺少本机使用的大厅资料：" + "、".join(planned.missing[:MAX_LISTED]) + more
+            + "。请由中心管理员在服务器上补充后，用同一注册码重新注册；本机资料未作任何改动。", field="code")
+
+
 def _keep(repo: SyncRepository, enrolment: Enrolment, url: str, *, epoch: bool) -> None:
     repo.put(state.CREDENTIAL, enrolment.credential)
     repo.put(state.DEVICE_ID, enrolment.device_id)
@@ -173,31 +189,3 @@ def _keep(repo: SyncRepository, enrolment: Enrolment, url: str, *, epoch: bool) 
     if epoch:
         repo.put(state.EPOCH, enrolment.epoch)
     repo.drop(state.ENROL_REQUEST)
-
-
-def _id_problems(ctx: AppContext, api: ServerApi, enrolment: Enrolment) -> list[str]:
-    """Natural keys (window number, login, department and matter code) with other ids here."""
-    hall_id = enrolment.hall["id"]
-    with ctx.db.read() as s:
-        device = ReferenceRepository(s).device()
-        if device is None or device.hall_id != hall_id:
-            return [f"大厅（服务器：{enrolment.hall['name']}）"]
-        repo = SyncRepository(s)
-        local: dict[str, dict[str, str]] = {
-            Entity.WINDOW: {w.number: w.id for w in repo.all_rows(Window) if isinstance(w, Window)},
-            Entity.STAFF: {p.login: p.id for p in repo.all_rows(Staff) if isinstance(p, Staff)},
-            Entity.DEPARTMENT: {d.code: d.id for d in repo.all_rows(Department) if isinstance(d, Department)},
-            Entity.MATTER: {m.code: m.id for m in repo.all_rows(Matter) if isinstance(m, Matter)},
-        }
-    natural: dict[str, tuple[str, str]] = {Entity.WINDOW: ("number", "窗口"), Entity.STAFF: ("login", "人员"),
-                                           Entity.DEPARTMENT: ("code", "部门"), Entity.MATTER: ("code", "事项")}
-    problems = []
-    for scope in (hall_ref_scope(hall_id, "windows"), hall_ref_scope(hall_id, "staff"), REFERENCE_SCOPES[0]):
-        for c in fetch(api, scope, enrolment.epoch).changes:
-            if c.entity in natural:
-                column, label = natural[c.entity]
-                key = str(c.row[column])
-                mine = local[c.entity].get(key)
-                if mine is not None and mine != c.id:
-                    problems.append(f"{label} {key}")
-    return problems

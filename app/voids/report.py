@@ -47,7 +47,8 @@ def register_pdf(r: Register) -> bytes:
     rows += [[Paragraph(markup(c), cell) for c in _cells(i, e)] for i, e in enumerate(r.entries, 1)]
     if not r.entries:
         rows.append([Paragraph(markup("本期间无作废编号。"), cell)] + [""] * (len(HEADERS) - 1))
-    widths = [9, 36, 22, 27, 32, 19, 40, 21, 14, 17, 36]  # 273 mm: the landscape block
+    # 273 mm: the landscape block; a number column holds a station-marked number (DEMO-01-2026-SJ000003) on one line
+    widths = [9, 38, 21, 26, 35, 19, 35, 21, 14, 17, 38]
     table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
     style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
              ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9))]

@@ -32,13 +32,14 @@ from app.context import Actor, AppContext
 from app.documents.model import TITLES
 from app.errors import InvalidInput, NotFound
 from app.ids import uuid7
-from app.numbering import NOTICE_CODES, parse_number
+from app.numbering import NOTICE_CODES, STATION_SOURCE, device_station, parse_station_number
 from app.sync.protocol import NOTICE_VOID, NUMBER_VOID
 from app.sync.rows import columns_row
 from app.validation import check_text
 from app.voids.model import CATEGORIES, Register, RegisterQuery, VoidEntry, VoidResult
-from db.models import Notice, VoidNumber
+from db.models import Notice, NumberBlock, VoidNumber
 from db.repositories import CaseRepository, ReferenceRepository
+from db.sync_repository import SyncRepository
 from db.void_repository import VoidRepository
 
 log = logging.getLogger(__name__)
@@ -62,13 +63,14 @@ class VoidService:
             require(s, actor, "notice.void", case_subject(s, case))
             if notice.void:
                 raise InvalidInput(f"文书 {notice.number} 已作废，不能再次作废。", field="notice")
-            parts = parse_number(notice.number)
+            hall = ReferenceRepository(s).hall(case.hall_id)
+            parts = parse_station_number(notice.number, hall.code if hall else None)
             assert parts is not None
             now = self.ctx.clock.now()
             notice.void = True
             row = VoidNumber(
-                id=uuid7(), hall_id=case.hall_id, number=notice.number, kind=notice.kind, year=parts[1],
-                serial=parts[2], window_id=case.window_id, case_id=case.id, notice_id=notice.id,
+                id=uuid7(), hall_id=case.hall_id, number=notice.number, kind=notice.kind, year=parts[2],
+                serial=parts[3], window_id=case.window_id, case_id=case.id, notice_id=notice.id,
                 category=category, reason=reason, voided_at=now, voided_by=actor.id or "",
                 requested_by=actor.at_desk_of, replaced_by="",
             )
@@ -95,19 +97,19 @@ class VoidService:
         """Void a number of this PC's blocks that no paper carries (跳号)."""
         category, reason = _checked(category, reason)
         number = number.strip().upper()
-        parts = parse_number(number)
-        if parts is None or not parts[0].startswith("notice-"):
-            raise InvalidInput(f"“{number}”不是文书编号（例如 DEMO-2026-SL000123）。", field="number")
-        kind = parts[0].removeprefix("notice-")
         with self.ctx.action() as s:
             ref = ReferenceRepository(s)
             device = ref.device()
             hall = ref.hall(device.hall_id) if device else None
             assert device is not None and hall is not None
+            parts = parse_station_number(number, hall.code) or parse_station_number(number)
+            if parts is None or not parts[1].startswith("notice-"):
+                raise InvalidInput(f"“{number}”不是文书编号（例如 DEMO-2026-SL000123）。", field="number")
+            kind = parts[1].removeprefix("notice-")
             require(s, actor, "notice.void", window_subject(s, device.window_id))
-            self._check_free(s, hall.code, number, parts)
+            self._check_free(s, hall.code, number, parts, device_station(s, device))
             row = VoidNumber(
-                id=uuid7(), hall_id=hall.id, number=number, kind=kind, year=parts[1], serial=parts[2],
+                id=uuid7(), hall_id=hall.id, number=number, kind=kind, year=parts[2], serial=parts[3],
                 window_id=device.window_id, case_id=None, notice_id=None, category=category, reason=reason,
                 voided_at=self.ctx.clock.now(), voided_by=actor.id or "", requested_by=actor.at_desk_of,
                 replaced_by="",
@@ -119,7 +121,8 @@ class VoidService:
             return self._entries(s, [row])[0]
 
     @staticmethod
-    def _check_free(s: Session, hall_code: str, number: str, parts: tuple[str, int, int]) -> None:
+    def _check_free(s: Session, hall_code: str, number: str, parts: tuple[str | None, str, int, int],
+                    station: str | None) -> None:
         if not number.startswith(f"{hall_code}-"):
             raise InvalidInput(f"编号 {number} 不属于本大厅（本大厅编号以 {hall_code}- 开头）。", field="number")
         repo = VoidRepository(s)
@@ -127,7 +130,13 @@ class VoidService:
             raise InvalidInput(f"编号 {number} 已登记作废。", field="number")
         if CaseRepository(s).notice_by_number(number) is not None:
             raise InvalidInput(f"编号 {number} 已出具文书，请在办件中作废该文书。", field="number")
-        if repo.block_holding(*parts) is None:
+        marked, kind, year, serial = parts
+        if marked is not None and station is None:
+            raise InvalidInput(f"编号 {number} 是单机使用时的编号；本机已联网，不会再出具这类编号，无需作废。",
+                               field="number")
+        if marked is not None and marked != station:
+            raise InvalidInput(f"编号 {number} 是其他窗口单机使用时的编号，只能作废本机的编号。", field="number")
+        if not any(_holds(b, kind, year, serial, marked) for b in SyncRepository(s).blocks()):
             raise InvalidInput(f"编号 {number} 不在本机领取的编号段内，只能作废本机的编号。", field="number")
 
     def _stamp(self, notice_id: str, entry: VoidEntry) -> Path | None:
@@ -228,3 +237,10 @@ def _checked(category: str, reason: str) -> tuple[str, str]:
 
 def _cn(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _holds(block: NumberBlock, kind: str, year: int, serial: int, station: str | None) -> bool:
+    """``block`` gave out (or holds) ``serial``: a station's own block for a station-marked number,
+    any other block of this PC for an unmarked one."""
+    own = block.source == f"{STATION_SOURCE}{station}" if station else not block.source.startswith(STATION_SOURCE)
+    return own and (block.kind, block.year) == (kind, year) and block.first <= serial <= block.last

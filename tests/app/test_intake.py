@@ -27,7 +27,7 @@ def test_accept_writes_case_notices_audit_and_one_outbox_op(services, actor, kit
     assert view.accepted_on == dt.date(2026, 3, 2)
     assert view.due_date == services.ctx.calendar().add_working_days(dt.date(2026, 3, 2), m.promised_days)
     assert [n.kind for n in view.notices] == ["receipt", "acceptance"]
-    assert view.number.startswith("DEMO-2026C")
+    assert view.number.startswith("DEMO-01-2026C")  # standalone: marked with its window
     assert _count(services, "outbox_op") == 1
     assert _count(services, "audit_event") == 1
     op = services.ctx.db.path
@@ -51,7 +51,7 @@ def test_immediate_matter_is_due_the_same_day(services, actor, kit) -> None:
     m = kit.matter(case_type="immediate")
     view = services.intake.open_case(actor, kit.request(m.id), window_id=None)
     assert view.due_date == view.accepted_on == dt.date(2026, 3, 2)
-    assert view.number.startswith("DEMO-2026J")
+    assert view.number.startswith("DEMO-01-2026J")
 
 
 def _deferred_materials(kit: IntakeKit, matter_id: str) -> list:

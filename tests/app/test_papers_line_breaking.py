@@ -71,8 +71,8 @@ def test_two_rules_at_once_move_the_pair_and_its_character() -> None:
     assert lines[0] == "甲" * (GRID - 2) and lines[1].startswith("乙”。丙")
 
 
-@pytest.mark.parametrize("token", ["2026年3月12日", "DEMO-2026C000123", "0571-86601101", "110105********002X",
-                                   "1234567", "15:05"])
+@pytest.mark.parametrize("token", ["2026年3月12日", "DEMO-2026C000123", "DEMO-03-2026-SJ000123", "0571-86601101",
+                                   "110105********002X", "1234567", "15:05"])
 def test_numbers_dates_and_case_numbers_stay_on_one_line(token: str) -> None:
     for lead in range(GRID - 6, GRID):  # the token crosses the end of line 1 at each offset
         lines = body_lines("甲" * lead + token + "乙" * 10)

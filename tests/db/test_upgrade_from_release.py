@@ -26,6 +26,7 @@ from app.clock import FixedClock
 from app.context import Actor
 from app.dto import DecisionInput, LedgerQuery
 from app.errors import AuthenticationFailed, StorageError
+from app.numbering import parse_number
 from app.services import Services
 from db.engine import alembic_config, create_sqlite_engine, current_revision, head_revision, migrate
 from db.repositories import JournalRepository
@@ -213,10 +214,13 @@ def test_work_goes_on_after_the_upgrade(upgraded: Services, release_copy: Path, 
     view = upgraded.intake.open_case(actor, kit.request(kit.matter(case_type="promised").id, name="林新"),
                                      window_id=None)
     assert view.status == "accepted" and [n.kind for n in view.notices] == ["receipt", "acceptance"]
-    for notice in view.notices:
-        assert notice.number not in old_numbers
-        assert all(notice.number > old for old, kind in old_numbers.items() if kind == notice.kind)
+    old_blocks = _query(release, "SELECT id, next_value FROM number_block")
+    for notice in view.notices:  # standalone: marked with the PC's window, apart from what it printed before
+        assert notice.number not in old_numbers and notice.number.startswith("DEMO-01-2026-")
+        assert all(parse_number(old) for old in old_numbers)  # the old papers keep their unmarked numbers
     assert view.number not in {r[0] for r in _query(release, "SELECT number FROM cases")}
+    assert view.number.startswith("DEMO-01-2026C")
+    assert set(old_blocks) <= set(_query(release_copy, "SELECT id, next_value FROM number_block"))  # kept
     new_seqs = [r[0] for r in _query(release_copy, "SELECT client_seq FROM outbox_op WHERE entity_id = ?", view.id)]
     assert new_seqs == [old_last_seq + 1]
 

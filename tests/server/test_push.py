@@ -135,9 +135,9 @@ def test_the_server_checks_the_intake_rules_and_the_actor_again(server: ServerKi
 def test_a_notice_number_taken_by_another_device_is_a_conflict(server: ServerKit, counters) -> None:
     a = counters.new("a")
     b = counters.new("b")
-    with b.ctx.db.write() as s:  # b's case numbers differ, its notice numbers do not (both standalone)
+    with b.ctx.db.write() as s:  # b's case numbers differ, its notice numbers do not (both standalone at 01)
         s.add_all(NumberBlock(id=f"blk-{t}", kind=f"case-{t}", year=2026, first=500, last=999, next_value=500,
-                              source="local", leased_at=a.ctx.clock.now())
+                              source="station:01", leased_at=a.ctx.clock.now())
                   for t in ("immediate", "promised", "joint", "referred"))
     intake(a)
     mine = intake(b, name="王芳")
@@ -148,7 +148,7 @@ def test_a_notice_number_taken_by_another_device_is_a_conflict(server: ServerKit
     answer = body["results"][0]
     assert answer["row"] is None  # the server has no such case
     clash = answer["related"][0]["row"]
-    assert clash["number"] == "DEMO-2026-SJ000001" and clash["case_id"] != mine.id
+    assert clash["number"] == "DEMO-01-2026-SJ000001" and clash["case_id"] != mine.id
     with server.db.snapshot() as s:
         assert s.get(Case, mine.id) is None
 

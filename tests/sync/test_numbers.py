@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from app.clock import FixedClock
-from app.errors import InvalidInput, NumbersExhausted
+from app.errors import NumbersExhausted
 from app.services import Services
 from app.sync.client import SyncUnavailable
 from db.models import Case, Device, NumberBlock
@@ -83,29 +83,29 @@ def test_in_december_next_years_blocks_are_leased_and_missing_ones_warned(hall: 
 
 def test_a_standalone_counter_enrols_and_its_numbers_are_reported(hall: Hall) -> None:
     counter = hall.counter("a", enrol=False)
-    for name in ("单一", "单二", "单三"):
-        intake(counter, name=name)  # standalone: numbers 1-3 from its own block
+    for name in ("单一", "单二", "单三"):  # standalone: numbers 1-3 of its own block, marked with window 01
+        assert intake(counter, name=name).notices[0].number.startswith("DEMO-01-2026-SJ")
     counter.sync.enrol(IT, URL, hall.code(), "一号窗口")
     with counter.ctx.db.read() as s:
         assert s.scalars(select(Device)).one().standalone is False
-        local = s.scalars(select(NumberBlock).where(NumberBlock.source == "local")).all()
-        assert local and all(b.next_value > b.last for b in local)  # closed
-    assert _blocks(counter)[-1][1] == 4  # the hall's blocks start above what it used
+        assert s.scalars(select(NumberBlock).where(NumberBlock.source == "station:01")).all()
+    assert [b[1] for b in _blocks(counter) if b[3] == "server"] == [1]  # marked: not the hall's namespace
     view = intake(counter, name="单四")
-    assert view.notices[0].number.endswith("000004")
+    assert view.notices[0].number == "DEMO-2026-SJ000001"  # enrolled: the server's unmarked numbers
     report = counter.sync.sync_once()
     assert (report.applied, report.conflicts) == (4, 0)  # the standalone work joins the hall
 
 
-def test_a_store_with_other_ids_is_refused(hall: Hall, tmp_path) -> None:
+def test_a_store_with_other_ids_takes_the_servers_ids(hall: Hall, tmp_path) -> None:
+    """Mapping itself: tests/sync/test_standalone_enrol.py."""
     other = Services.open_demo(tmp_path / "other.sqlite3", FixedClock(DEFAULT_NOW))  # same hall file, new ids
     try:
         wire(other, hall.transport)
-        with pytest.raises(InvalidInput, match=r"编号不一致.*import-counter"):
-            other.sync.enrol(IT, URL, hall.code(), "一号窗口")
-        assert not other.sync.is_enrolled()
+        other.sync.enrol(IT, URL, hall.code(), "一号窗口")
+        assert other.sync.is_enrolled()
         with other.ctx.db.read() as s:
-            assert s.scalars(select(Device)).one().standalone is True
+            device = s.scalars(select(Device)).one()
+            assert device.standalone is False and device.hall_id == hall.server.hall_id
     finally:
         other.close()
 
