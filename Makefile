@@ -31,6 +31,7 @@ bench: $(STAMP)  ## benchmarks (numbers printed; not part of test)
 	$(PY) benchmarks/decision_write.py  # one decision on the counter against a bare durable insert
 	$(PY) benchmarks/counter_sync.py  # the counter's push-answer recording and 50k-row pull against executemany
 	$(PY) benchmarks/server_push.py  # PostgreSQL on 127.0.0.1:5432: one hall's push apply against its floor
+	$(PY) benchmarks/restore_cost.py  # PostgreSQL: the pulls of 300 counters after a restore, kept cursors against from 0
 
 $(VENV)/.installed-build: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[dev,build]"

@@ -92,7 +92,7 @@ def new_counter(server: PgServer, name: str) -> Path:
     """A fresh counter store of the hall (the demo store the server took over), enrolled."""
     from app.services import Services
     from tests.harness.driver import SteppingClock
-    from tests.harness.template import write_server_url
+    from tests.harness.template import IT, write_server_url
 
     folder = server.folder / name
     folder.mkdir()
@@ -100,7 +100,7 @@ def new_counter(server: PgServer, name: str) -> Path:
     write_server_url(folder, server.base)
     services = Services.open(folder / "counter.sqlite3", SteppingClock(START))
     try:
-        services.sync.enrol(server.base, server.process.enrolment_code("01"), name)
+        services.sync.enrol(IT, server.base, server.process.enrolment_code("01"), name)
     finally:
         services.close()
     return folder / "counter.sqlite3"

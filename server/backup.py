@@ -1,4 +1,6 @@
-"""Backup and restore of the server database; a restore renews the epoch.
+"""Backup and restore of the server database; a restore renews the epoch and records where it
+came from (server.meta.renew_epoch: the restored epoch and its scopes' last seqs), so counters
+keep the pull cursors the restored data still covers.
 
 SQLite: SQLite's online backup API (app.backup: page by page, safe while the server runs,
 verified with quick_check). PostgreSQL: pg_dump in custom format, pg_restore --clean; the
@@ -50,7 +52,8 @@ def restore(db: ServerDatabase, backup_file: Path, now: dt.datetime) -> str:
 
 
 def renew_after_restore(db: ServerDatabase, now: dt.datetime, reason: str) -> str:
-    """Migrate (a backup may predate the code) and give the database a new epoch."""
+    """Migrate (a backup may predate the code) and give the database a new epoch, descending from
+    the one the database holds now (the restored one; also after a restore by hand)."""
     migrate(db)
     with db.write() as s:
         return renew_epoch(s, reason, now)

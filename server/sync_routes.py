@@ -19,6 +19,7 @@ from server.api import Device, State, check_protocol
 from server.changes import pull_page
 from server.errors import ApiError
 from server.limits import limits
+from server.meta import current_epoch, marks_since
 from server.oputil import IncomingOp
 from server.push import client_seq_high, push_batch
 from server.throttle import STAFF
@@ -71,6 +72,19 @@ def pull(
     return {**stamp, "scope": scope, "cursor": cursor, "next_cursor": page.next_cursor,
             "has_more": page.has_more, "last_seq": page.last_seq, "checksum": page.checksum,
             "row_count": page.row_count, "changes": page.changes}
+
+
+@router.get("/epoch")
+def epoch_marks(device: Device, state: State,
+                since: Annotated[str, Query(min_length=1, max_length=64)]) -> dict[str, Any]:
+    """How far the device's cursors of epoch ``since`` are still valid: per scope of the device,
+    the seq up to which the changes of ``since`` survived the restores since (server.meta); an
+    epoch this database does not descend from has no marks (pull from 0)."""
+    with state.db.snapshot() as s:  # the epoch and its marks of one snapshot
+        epoch = current_epoch(s)
+        marks = marks_since(s, since)
+    own = {scope: seq for scope, seq in marks.items() if scope_allowed(scope, device.hall_id)}
+    return {**state.stamp(), "epoch": epoch, "since": since, "marks": own}
 
 
 @router.post("/numbers/lease")

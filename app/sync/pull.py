@@ -181,6 +181,8 @@ def _verify(cycle: Cycle, scope: str, checksum: str, *, full: bool, total: runni
     if local is None:
         _done(cycle, scope, total, None)
         return
+    if local != checksum and not full and _patient(cycle, scope, checksum):
+        return
     if local != checksum and not full:
         log.warning("scope %s differs from the server (local %s, server %s): pulling it again from 0",
                     scope, local, checksum)
@@ -193,6 +195,27 @@ def _verify(cycle: Cycle, scope: str, checksum: str, *, full: bool, total: runni
     _done(cycle, scope, total, checksum)
 
 
+def _patient(cycle: Cycle, scope: str, checksum: str) -> bool:
+    """True while a scope moved back to its mark by a restore (app.sync.cycle.rewind_cursors) is
+    within its grace: the rows it holds beyond the mark are most likely other counters' work they
+    have not pushed again yet, so the check waits for the server's checksum to move (a full pull
+    now would only still differ). After the grace, a difference is pulled again from 0 as always:
+    a change only the server made, lost in the restore, is never sent again."""
+    with cycle.ctx.db.write() as s:
+        repo = SyncRepository(s)
+        raw = repo.get(state.REWOUND + scope)
+        if not raw:
+            return False
+        until = dt.datetime.fromisoformat(raw.partition("|")[0])
+        if cycle.now() >= until:
+            repo.drop(state.REWOUND + scope)
+            return False
+        repo.put(state.REWOUND + scope, f"{until.isoformat()}|{checksum}")
+    log.info("scope %s differs from the server %s after a restore: waiting until %s for the other counters' "
+             "work to be pushed again", scope, checksum, until)
+    return True
+
+
 def _local(cycle: Cycle, scope: str, checksum: str, total: running.Running | None) -> str | None:
     """The local checksum to compare, or None when there is nothing to compare now."""
     with cycle.ctx.db.read() as s:
@@ -200,6 +223,10 @@ def _local(cycle: Cycle, scope: str, checksum: str, total: running.Running | Non
         _, verified = repo.cursor_value(scope)
         if verified == checksum:
             return None
+        rewound = repo.get(state.REWOUND + scope)
+        if rewound and rewound.partition("|")[2] == checksum and cycle.now() < dt.datetime.fromisoformat(
+                rewound.partition("|")[0]):
+            return None  # found differing after a restore and the server has not moved since
         if scope == cycle.work_scope and repo.op_stats().get("pending", (0, None))[0]:
             return None  # ops pushed after this cycle's push: their records are not settled yet
         total = running.current(s, total)
@@ -217,3 +244,4 @@ def _done(cycle: Cycle, scope: str, total: running.Running | None, verified: str
         running.keep(s, scope, None)
         if verified is not None:
             SyncRepository(s).cursor(scope).verified = verified
+            SyncRepository(s).drop(state.REWOUND + scope)

@@ -16,6 +16,7 @@ REPORT_NUMBERS = "report_numbers"  # set on a new epoch until the held numbers a
 ENROL_REQUEST = "enrol_request"  # "<code>\n<request_id>": an enrolment whose answer may be lost
 BAD_ROWS = "bad_rows"  # JSON: rows a pull skipped because this counter cannot take them (app.sync.pull)
 RUNNING_SUM = "running_sum:"  # + scope -> "<checksum>:<last client_seq>" of a pull from 0 (app.sync.running)
+REWOUND = "rewound:"  # + scope -> "<until ISO>|<server checksum last found differing>" (app.sync.pull)
 LEASE = "lease:"  # + "<kind>:<year>" -> request_id of a block lease not answered yet
 
 

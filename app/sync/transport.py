@@ -90,6 +90,10 @@ class ServerApi:
             params["epoch"] = epoch
         return self._call("GET", "/v1/pull", params=params)
 
+    def epoch_marks(self, since: str) -> dict[str, Any]:
+        """``GET /v1/epoch?since=``: how far this device's cursors of epoch ``since`` still hold."""
+        return self._call("GET", "/v1/epoch", params={"since": since})
+
     def lease(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", "/v1/numbers/lease", json_body=body)
 
