@@ -90,10 +90,21 @@ def _batches(ops: list[Op], size: int) -> list[list[Op]]:
 
 
 def run_server(db_url: str, hall_id: str, ops: list[Op], size: int, chunk: int | None = None) -> dict[str, Any]:
+    from server import push
     from server.engine import ServerDatabase
     from server.push import push_batch
     from server.schema import ScopeCounter
     from server.wire import PushIn
+
+    held: list[float] = []  # per chunk: its transaction, from taking the hall's lock to commit
+    apply_chunk = push._apply_chunk
+
+    def timed_chunk(*args: Any, **kwargs: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return apply_chunk(*args, **kwargs)
+        finally:
+            held.append(time.perf_counter() - t)
 
     device = _device(db_url, hall_id)
     db = ServerDatabase(db_url)
@@ -102,13 +113,18 @@ def run_server(db_url: str, hall_id: str, ops: list[Op], size: int, chunk: int |
     statuses: Tally[str] = Tally()
     per_batch: list[float] = []
     try:
-        t0 = time.perf_counter()
-        for b in batches:
-            t = time.perf_counter()
-            answers = push_batch(db, device, b, _now, chunk)
-            per_batch.append(time.perf_counter() - t)
-            statuses.update(a["status"] if a["status"] == "applied" else f"{a['status']}:{a['code']}" for a in answers)
-        elapsed = time.perf_counter() - t0
+        push._apply_chunk = timed_chunk
+        try:
+            t0 = time.perf_counter()
+            for b in batches:
+                t = time.perf_counter()
+                answers = push_batch(db, device, b, _now, chunk)
+                per_batch.append(time.perf_counter() - t)
+                statuses.update(a["status"] if a["status"] == "applied" else f"{a['status']}:{a['code']}"
+                                for a in answers)
+            elapsed = time.perf_counter() - t0
+        finally:
+            push._apply_chunk = apply_chunk
         statements = counted.count
         kinds = counted.kinds.most_common(40)
         with db.snapshot() as s:
@@ -123,7 +139,8 @@ def run_server(db_url: str, hall_id: str, ops: list[Op], size: int, chunk: int |
     finally:
         db.dispose()
     return {"elapsed": elapsed, "statuses": statuses, "statements": statements, "kinds": kinds,
-            "per_batch": per_batch, "replay_s": replay_s, "replay_unchanged": before == after, "replay": replay}
+            "per_batch": per_batch, "held": held, "replay_s": replay_s,
+            "replay_unchanged": before == after, "replay": replay}
 
 
 # --- the floor -------------------------------------------------------------------------------------
@@ -263,6 +280,12 @@ def main() -> None:
     print(f"statements: {result['statements']} ({result['statements'] / len(ops):.2f} per op); top: "
           + "; ".join(f"{k} x{n}" for k, n in result["kinds"]))
     print(f"per batch of {args.batch}: median {statistics.median(per) * 1000:.0f} ms, max {max(per) * 1000:.0f} ms")
+    from server.push import OPS_PER_TRANSACTION
+
+    held = sorted(result["held"])
+    print(f"hall lock held per chunk of {args.chunk or OPS_PER_TRANSACTION} ops ({len(held)} chunks): "
+          f"median {statistics.median(held) * 1000:.0f} ms, p90 {held[int(len(held) * 0.9)] * 1000:.0f} ms, "
+          f"max {held[-1] * 1000:.0f} ms")
     print(f"push apply, one hall: goal >= {GOAL_OPS_S:.0f} ops/s and within {GOAL_FLOOR_RATIO:.0f}x of the floor; "
           f"figure {ops_s:.0f} ops/s ({result['elapsed']:.2f} s for {len(ops)} ops); "
           f"floor {floor_ops_s:.0f} ops/s ({floor_s:.2f} s); floor/figure x{ratio:.2f}")

@@ -5,30 +5,34 @@ An entry names the op (op_id, kind, the device that sent it, the actor) and carr
 SHA-256 over the canonical JSON of the op as received and the answer given. Entries are appended
 by the push driver in the op's own transaction, after the hall's scope counter is locked
 (server/push.py), so the hall's chain is numbered in commit order without gaps; ``HallChain``
-reads the head once per locked chunk and keeps it in memory, one small insert per applied op.
+reads the head once per locked chunk and keeps it in memory; the chunk's entries are inserted
+together (one executemany) with its other write-only rows.
 
 ``verify_hall`` walks one hall's chain in pages (streaming) and names the first broken link.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.audit_chain import GENESIS, ChainLink, ChainReport, entry_hash, verify_links
 from app.sync.checksum import canonical_json
 from app.sync.protocol import PEER_BALLOT
 from db.models import Hall
+from server.chunk import ChunkWrites
 from server.engine import ServerDatabase
 from server.oputil import IncomingOp
 from server.schema import AuditChainEntry
 
 PAGE = 20_000
+_CHAIN: Table = AuditChainEntry.__table__  # type: ignore[assignment]
 
 
 def op_digest(op: IncomingOp, result: dict[str, Any]) -> str:
@@ -51,27 +55,28 @@ def _link(e: Any) -> ChainLink:
 
 
 class HallChain:
-    """The head of one hall's chain during a push transaction that holds the hall's lock."""
+    """The head of one hall's chain during a push transaction that holds the hall's lock. Its
+    entries are plain rows held in ``writes`` (server.chunk.ChunkWrites) and inserted with the
+    chunk's other write-only rows."""
 
-    def __init__(self, s: Session, hall_id: str) -> None:
-        self.s, self.hall_id = s, hall_id
-        self._head: tuple[int, str] | None = None
-
-    def _load_head(self) -> tuple[int, str]:
-        row = self.s.execute(
-            select(AuditChainEntry.seq, AuditChainEntry.hash).where(AuditChainEntry.hall_id == self.hall_id)
-            .order_by(AuditChainEntry.seq.desc()).limit(1)
+    def __init__(self, s: Session, hall_id: str, writes: ChunkWrites) -> None:
+        self.s, self.hall_id, self.writes = s, hall_id, writes
+        row = s.execute(
+            select(_CHAIN.c.seq, _CHAIN.c.hash).where(_CHAIN.c.hall_id == hall_id)
+            .order_by(_CHAIN.c.seq.desc()).limit(1)
         ).first()
-        return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+        self._head: tuple[int, str] = (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
-    def append(self, op: IncomingOp, device_id: str, result: dict[str, Any], at: Any) -> None:
-        seq, prev = self._head or self._load_head()
-        entry = AuditChainEntry(hall_id=self.hall_id, seq=seq + 1, op_id=op.op_id, kind=op.kind[:48],
-                                device_id=device_id, actor_id=op.actor_id, at=at, digest=op_digest(op, result),
-                                prev_hash=prev)
-        entry.hash = entry_hash(_content(entry), entry.seq, prev)
-        self.s.add(entry)
-        self._head = (entry.seq, entry.hash)
+    def append(self, op: IncomingOp, device_id: str, result: dict[str, Any], at: dt.datetime) -> None:
+        seq, prev = self._head
+        entry = {"hall_id": self.hall_id, "seq": seq + 1, "op_id": op.op_id, "kind": op.kind[:48],
+                 "device_id": device_id, "actor_id": op.actor_id, "at": at, "digest": op_digest(op, result),
+                 "prev_hash": prev}
+        content = {"hall_id": self.hall_id, "op_id": op.op_id, "kind": entry["kind"], "device_id": device_id,
+                   "actor_id": op.actor_id, "at": at.replace(tzinfo=None).isoformat(), "digest": entry["digest"]}
+        entry["hash"] = link = entry_hash(content, seq + 1, prev)
+        self.writes.insert(_CHAIN, entry)
+        self._head = (seq + 1, link)
 
 
 def _links(db: ServerDatabase, hall_id: str) -> Iterator[ChainLink]:

@@ -62,24 +62,23 @@ def record_change(
 
     A row whose canonical JSON did not change adds nothing (returns None) unless ``force`` (a repair
     of a stored version that differs from its recorded hash: server.row_check). ``rows`` finds the
-    scope row (a push chunk's are preloaded, and its new rows are inserted together at commit)."""
+    scope row and writes the scope row and change-log row (a push chunk's are preloaded, and what
+    it writes is sent together at the chunk's end: server.chunk.ChunkWrites)."""
     rows = rows or DirectRows(s)
     new_hash = checksum.to_hex(checksum.row_hash(entity, entity_id, row))
-    current = rows.scope_row(counter.scope, entity, entity_id)
-    if current is not None and current.row_hash == new_hash and not force:
+    current = rows.scope_hash(counter.scope, entity, entity_id)
+    if current == new_hash and not force:
         return None
     seq = counter.last_seq + 1
     counter.last_seq = seq
-    counter.checksum = checksum.replace(counter.checksum, current.row_hash if current else None, new_hash)
+    counter.checksum = checksum.replace(counter.checksum, current, new_hash)
     if current is None:
         counter.row_count += 1
-        added = ScopeRow(scope=counter.scope, entity=entity, entity_id=entity_id, seq=seq, row_hash=new_hash)
-        s.add(added)
-        rows.added_scope_row(added)
-    else:
-        current.seq, current.row_hash = seq, new_hash
-    s.add(ChangeLog(scope=counter.scope, seq=seq, entity=entity, entity_id=entity_id, op_id=op_id, at=at, row=row))
-    rows.flush()
+    rows.write_change(
+        {"scope": counter.scope, "entity": entity, "entity_id": entity_id, "seq": seq, "row_hash": new_hash},
+        current is None,
+        {"scope": counter.scope, "seq": seq, "entity": entity, "entity_id": entity_id, "op_id": op_id, "at": at,
+         "row": row})
     return seq
 
 

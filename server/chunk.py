@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.attendance.cover import cover_windows, covered_window_ids
@@ -29,7 +29,7 @@ from app.sync.protocol import CASE_ACTIONS, ENQUIRY_ADD, NOTICE_VOID, NUMBER_VOI
 from db.models import Case, DishonestParty, Enquiry, LeaveRequest, Matter, Notice, Staff, Suspension, VoidNumber, Window
 from db.repositories import CaseRepository, ReferenceRepository
 from db.void_repository import VoidRepository
-from server.schema import ScopeRow, StaffRoleChange
+from server.schema import ChangeLog, ScopeRow, StaffRoleChange
 
 FAST_KINDS = frozenset({*CASE_ACTIONS, ENQUIRY_ADD, NOTICE_VOID, NUMBER_VOID})
 _MISSING = object()
@@ -81,8 +81,11 @@ class DirectRows:
     def enquiry(self, enquiry_id: str) -> Enquiry | None:
         return self.s.get(Enquiry, enquiry_id)
 
-    def scope_row(self, scope: str, entity: str, entity_id: str) -> ScopeRow | None:
-        return self.s.get(ScopeRow, (scope, entity, entity_id))
+    def scope_hash(self, scope: str, entity: str, entity_id: str) -> str | None:
+        """The row hash the scope holds for the record (None: not in the scope). Read with a plain
+        select, never through the identity map: a chunk writes scope rows with Core statements."""
+        return self.s.scalar(select(_SCOPE.c.row_hash).where(
+            _SCOPE.c.scope == scope, _SCOPE.c.entity == entity, _SCOPE.c.entity_id == entity_id))
 
     def roles_after(self, staff_id: str, when: dt.datetime) -> str | None:
         """``roles_before`` of the first role change of ``staff_id`` after ``when`` (None: none)."""
@@ -111,11 +114,58 @@ class DirectRows:
     def added_void(self, row: VoidNumber) -> None:
         pass
 
-    def added_scope_row(self, row: ScopeRow) -> None:
-        pass
-
     def flush(self) -> None:
         self.s.flush()
+
+    def write_change(self, scope_row: dict[str, Any], new: bool, change: dict[str, Any]) -> None:
+        """Store one changed record: its scope row (``new``: inserted, else its seq and hash
+        updated) and its change-log row; then flush, so later queries see every row written."""
+        if new:
+            self.s.execute(insert(_SCOPE), scope_row)
+        else:
+            self.s.execute(_SCOPE_UPDATE, [_scope_update(scope_row)])
+        self.s.execute(insert(_CHANGES), change)
+        self.s.flush()
+
+
+_SCOPE: Table = ScopeRow.__table__  # type: ignore[assignment]
+_CHANGES: Table = ChangeLog.__table__  # type: ignore[assignment]
+_SCOPE_UPDATE = (update(_SCOPE).where(_SCOPE.c.scope == bindparam("k_scope"), _SCOPE.c.entity == bindparam("k_entity"),
+                                      _SCOPE.c.entity_id == bindparam("k_id"))
+                 .values(seq=bindparam("seq"), row_hash=bindparam("row_hash")))
+
+
+def _scope_update(row: dict[str, Any]) -> dict[str, Any]:
+    return {"k_scope": row["scope"], "k_entity": row["entity"], "k_id": row["entity_id"],
+            "seq": row["seq"], "row_hash": row["row_hash"]}
+
+
+class ChunkWrites:
+    """The rows a chunk writes and never reads back through the ORM: inbox answers, change log,
+    audit chain entries, scope rows. Kept as plain dicts and sent at the chunk's end (and before
+    any op that runs with its own queries) as one executemany per table: no ORM objects, no unit
+    of work. A scope row new in the chunk and changed again later is one insert with its last
+    values (the dict is shared); a held one changed twice is one update."""
+
+    def __init__(self) -> None:
+        self._inserts: dict[Any, list[dict[str, Any]]] = {}
+        self._scope_updates: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def insert(self, table: Any, row: dict[str, Any]) -> None:
+        self._inserts.setdefault(table, []).append(row)
+
+    def update_scope_row(self, row: dict[str, Any]) -> None:
+        self._scope_updates[(row["scope"], row["entity"], row["entity_id"])] = row
+
+    def write(self, s: Session) -> None:
+        """Send what is held (after the ORM's flush: the held rows refer to no new ORM row)."""
+        for table, rows in self._inserts.items():
+            if rows:
+                s.execute(insert(table), rows)
+        if self._scope_updates:
+            s.execute(_SCOPE_UPDATE, [_scope_update(r) for r in self._scope_updates.values()])
+        self._inserts.clear()
+        self._scope_updates.clear()
 
 
 def with_defaults(obj: Any) -> None:
@@ -123,10 +173,16 @@ def with_defaults(obj: Any) -> None:
     flush is hashed and echoed before that INSERT: it must already read as it will be stored)."""
     if inspect(obj).persistent:
         return
-    for column in obj.__table__.columns:
-        default = column.default
-        if default is not None and default.is_scalar and column.key not in obj.__dict__:
-            setattr(obj, column.key, default.arg)
+    defaults = _DEFAULTS.get(type(obj))
+    if defaults is None:
+        defaults = _DEFAULTS[type(obj)] = tuple(
+            (c.key, c.default.arg) for c in obj.__table__.columns if c.default is not None and c.default.is_scalar)
+    for key, value in defaults:
+        if key not in obj.__dict__:
+            setattr(obj, key, value)
+
+
+_DEFAULTS: dict[type, tuple[tuple[str, Any], ...]] = {}  # per mapped class: its scalar column defaults
 
 
 def _ids(value: Any) -> str | None:
@@ -136,9 +192,9 @@ def _ids(value: Any) -> str | None:
 class ChunkRows(DirectRows):
     """The rows a chunk's ops touch, loaded by IN lists before the first op and kept current."""
 
-    def __init__(self, s: Session, scope: str, hall_id: str) -> None:
+    def __init__(self, s: Session, scope: str, hall_id: str, writes: ChunkWrites) -> None:
         super().__init__(s)
-        self.scope, self.hall_id = scope, hall_id
+        self.scope, self.hall_id, self.writes = scope, hall_id, writes
         self._held: list[object] = []  # strong references: the session's identity map is weak
         self.reset()
 
@@ -155,7 +211,9 @@ class ChunkRows(DirectRows):
         self._case_voids: dict[str, list[VoidNumber]] = {}
         self._stops: dict[str, Suspension | None] = {}
         self._enquiries: dict[str, Enquiry | None] = {}
-        self._scope_rows: dict[tuple[str, str], ScopeRow | None] = {}
+        # the hall scope's rows: {"scope", "entity", "entity_id", "seq", "row_hash"} as written at commit
+        self._scope_rows: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._fresh: set[tuple[str, str]] = set()  # of those, the ones inserted at commit
         self._role_changes: dict[str, list[StaffRoleChange]] | None = None
         self._leaves: dict[dt.date, list[LeaveRequest]] = {}
         self._windows: Sequence[Window] | None = None
@@ -293,11 +351,10 @@ class ChunkRows(DirectRows):
             self._scope_rows.update({(entity, i): None for i in ids})
             wanted = sorted(ids)
             for i in range(0, len(wanted), 1000):
-                rows = self.s.scalars(select(ScopeRow).where(
-                    ScopeRow.scope == self.scope, ScopeRow.entity == entity,
-                    ScopeRow.entity_id.in_(wanted[i:i + 1000]))).all()
-                self._held += rows
-                self._scope_rows.update({(r.entity, r.entity_id): r for r in rows})
+                rows = self.s.execute(select(_SCOPE).where(
+                    _SCOPE.c.scope == self.scope, _SCOPE.c.entity == entity,
+                    _SCOPE.c.entity_id.in_(wanted[i:i + 1000]))).mappings().all()
+                self._scope_rows.update({(r["entity"], r["entity_id"]): dict(r) for r in rows})
 
     # --- lookups ---------------------------------------------------------------------------------
 
@@ -362,11 +419,20 @@ class ChunkRows(DirectRows):
     def enquiry(self, enquiry_id: str) -> Enquiry | None:
         return self._cached(self._enquiries, enquiry_id, super().enquiry)  # type: ignore[no-any-return]
 
-    def scope_row(self, scope: str, entity: str, entity_id: str) -> ScopeRow | None:
+    def _scope_row(self, entity: str, entity_id: str) -> dict[str, Any] | None:
+        key = (entity, entity_id)
+        if key not in self._scope_rows:
+            found = self.s.execute(select(_SCOPE).where(
+                _SCOPE.c.scope == self.scope, _SCOPE.c.entity == entity,
+                _SCOPE.c.entity_id == entity_id)).mappings().first()
+            self._scope_rows[key] = dict(found) if found is not None else None
+        return self._scope_rows[key]
+
+    def scope_hash(self, scope: str, entity: str, entity_id: str) -> str | None:
         if scope != self.scope:
-            return super().scope_row(scope, entity, entity_id)
-        return self._cached(self._scope_rows, (entity, entity_id),  # type: ignore[no-any-return]
-                            lambda key: super(ChunkRows, self).scope_row(scope, *key))
+            return super().scope_hash(scope, entity, entity_id)
+        row = self._scope_row(entity, entity_id)
+        return row["row_hash"] if row is not None else None
 
     def roles_after(self, staff_id: str, when: dt.datetime) -> str | None:
         if self._role_changes is None:
@@ -435,10 +501,22 @@ class ChunkRows(DirectRows):
             self._case_voids[row.case_id].append(row)
         self._held.append(row)
 
-    def added_scope_row(self, row: ScopeRow) -> None:
-        if row.scope == self.scope:
-            self._scope_rows[(row.entity, row.entity_id)] = row
-        self._held.append(row)
-
     def flush(self) -> None:
         """Nothing: the chunk's new rows are inserted together when it commits."""
+
+    def write_change(self, scope_row: dict[str, Any], new: bool, change: dict[str, Any]) -> None:
+        """Held until the chunk's end (the hall scope's; another scope's is written at once)."""
+        if scope_row["scope"] != self.scope:
+            super().write_change(scope_row, new, change)
+            return
+        key = (scope_row["entity"], scope_row["entity_id"])
+        held = self._scope_rows.get(key)
+        if held is None:  # new to the scope: one insert, with the values it ends the chunk with
+            held = self._scope_rows[key] = dict(scope_row)
+            self._fresh.add(key)
+            self.writes.insert(_SCOPE, held)
+        else:
+            held["seq"], held["row_hash"] = scope_row["seq"], scope_row["row_hash"]
+            if key not in self._fresh:
+                self.writes.update_scope_row(held)
+        self.writes.insert(_CHANGES, change)

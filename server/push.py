@@ -27,7 +27,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import Table, event, func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,7 +65,7 @@ from server.attendance_ops import (
 from server.audit_chain import HallChain
 from server.case_ops import apply_case_op, case_echo
 from server.changes import lock_scopes
-from server.chunk import FAST_KINDS, ChunkRows, DirectRows
+from server.chunk import FAST_KINDS, ChunkRows, ChunkWrites, DirectRows
 from server.engine import ServerDatabase
 from server.leave_ops import LEAVE_HANDLERS, held_echo
 from server.notice_ops import apply_enquiry
@@ -80,6 +80,7 @@ from server.void_ops import apply_notice_void, apply_number_void, void_echo
 
 Handler = Callable[[OpContext], Echo]
 OPS_PER_TRANSACTION = 50
+_INBOX: Table = InboxOp.__table__  # type: ignore[assignment]
 log = logging.getLogger(__name__)
 ATTENDANCE_HANDLERS: dict[str, Handler] = {
     PUNCH_ADD: apply_punch, ATTENDANCE_IMPORT: apply_import, SCHEDULE_SET: apply_schedule,
@@ -241,6 +242,7 @@ class _Chunk:
     rows: ChunkRows | None  # None: every op in its own savepoint, every lookup a query
     ops: Sequence[IncomingOp]
     schema: dict[int, OpRefused]  # the payloads check_op refused, by id() of the op (alive all the push)
+    writes: ChunkWrites  # the inbox, change log, chain and scope rows, sent at the end (and before a slow op)
 
 
 def _apply(chunk: _Chunk, index: int, op: IncomingOp, now: dt.datetime) -> dict[str, Any]:
@@ -255,28 +257,33 @@ def _apply(chunk: _Chunk, index: int, op: IncomingOp, now: dt.datetime) -> dict[
     fast = chunk.rows is not None and op.kind in FAST_KINDS
     s = chunk.s
     if chunk.rows is not None and not fast:
-        _flush(s)  # the chunk's rows so far, before this op's savepoint: a refusal there is the chunk's
+        _write(chunk)  # the chunk's rows so far, before this op's savepoint: a refusal there is the chunk's
     rows = chunk.rows if fast and chunk.rows is not None else DirectRows(s)
     ctx = OpContext(s=s, device=chunk.device, hall=chunk.hall, counter=chunk.counter, op=op, now=now, rows=rows)
     result = _decide(ctx, chunk.inbox, not fast, chunk.schema.get(id(op)))
-    s.add(InboxOp(client_id=chunk.device.id, client_seq=op.client_seq, op_id=op.op_id, kind=op.kind[:48],
-                  status=result["status"], received_at=now, answer=result,
-                  clock_skew_seconds=op.clock_skew_seconds))
+    chunk.writes.insert(_INBOX, {"client_id": chunk.device.id, "client_seq": op.client_seq, "op_id": op.op_id,
+                                 "kind": op.kind[:48], "status": result["status"], "received_at": now,
+                                 "answer": result, "clock_skew_seconds": op.clock_skew_seconds})
     chunk.inbox.answered(op, result)
     if result["status"] == OpStatus.APPLIED.value:
         chunk.chain.append(op, chunk.device.id, result, now)
     if chunk.rows is None:
-        s.flush()
+        _write(chunk, refusal=False)
     elif not fast:  # it ran with its own lookups and may have written what the chunk's hold
         chunk.rows.reset()
         chunk.rows.preload(chunk.ops[index + 1:])
     return result
 
 
-def _flush(s: Session) -> None:
+def _write(chunk: _Chunk, *, refusal: bool = True) -> None:
+    """Flush the chunk's ORM rows, then send its held write-only rows (server.chunk.ChunkWrites).
+    ``refusal``: a row the database refuses is the set-based chunk's (redo it op by op)."""
     try:
-        s.flush()
+        chunk.s.flush()
+        chunk.writes.write(chunk.s)
     except (IntegrityError, DataError) as exc:
+        if not refusal:
+            raise
         raise _DatabaseRefused from exc
 
 
@@ -296,15 +303,16 @@ def _apply_chunk(db: ServerDatabase, device: SyncDevice, ops: Sequence[IncomingO
             counter = lock_scopes(s, [scope])[scope]
             hall = s.get(Hall, device.hall_id)
             assert hall is not None
-            chain = HallChain(s, hall.id)  # its head is read once: the hall's lock is held to commit
+            writes = ChunkWrites()
+            chain = HallChain(s, hall.id, writes)  # its head is read once: the hall's lock is held to commit
             inbox = _Inbox(s, device.id)
-            rows = ChunkRows(s, scope, hall.id) if preload else None
+            rows = ChunkRows(s, scope, hall.id, writes) if preload else None
             if rows is not None:
                 inbox.preload(ops)
                 rows.preload(ops)
-            chunk = _Chunk(s, device, hall, counter, chain, inbox, rows, ops, schema)
+            chunk = _Chunk(s, device, hall, counter, chain, inbox, rows, ops, schema, writes)
             answers = [_apply(chunk, i, op, now()) for i, op in enumerate(ops)]
-            _flush(s)
+            _write(chunk, refusal=preload)
             return answers
     except _DatabaseRefused:
         if not preload:

@@ -21,7 +21,7 @@ from db.repositories import JournalRepository
 from server import devices
 from server.engine import ServerDatabase
 from server.push import push_batch
-from server.schema import AuditChainEntry, ChangeLog, InboxOp, ScopeCounter, SyncDevice
+from server.schema import AuditChainEntry, ChangeLog, InboxOp, ScopeCounter, ScopeRow, SyncDevice
 from server.wire import PushIn
 from tests.conftest import DEFAULT_NOW
 from tests.server.conftest import Template
@@ -89,6 +89,8 @@ class Server:
                             s.scalars(select(ChangeLog).order_by(ChangeLog.scope, ChangeLog.seq))],
                 "inbox": [(i.client_seq, i.op_id, i.status, i.answer) for i in
                           s.scalars(select(InboxOp).order_by(InboxOp.client_seq))],
+                "scope_rows": sorted((r.scope, r.entity, r.entity_id, r.seq, r.row_hash)  # what pulls read
+                                     for r in s.scalars(select(ScopeRow))),
                 "chain": [(e.seq, e.op_id, e.digest) for e in  # its hash also covers the device id
                           s.scalars(select(AuditChainEntry).order_by(AuditChainEntry.seq))],
             }
