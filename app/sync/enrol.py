@@ -24,6 +24,7 @@ from app.context import AppContext
 from app.errors import InvalidInput
 from app.ids import uuid7
 from app.machine_settings import check_server_url
+from app.numbering import STATION_SOURCE
 from app.setup import is_set_up
 from app.sync import idmap, shapes, state
 from app.sync.apply import write_row
@@ -162,7 +163,9 @@ def join(ctx: AppContext, api: ServerApi, url: str, code: str, device_name: str)
         device.standalone = False
         if s.get(Window, enrolment.window["id"]) is not None:
             device.window_id = enrolment.window["id"]
-        for block in repo.blocks(source="local"):
+        for block in repo.blocks():  # the PC's own blocks, unmarked (older stores) and its window's
+            if block.source != "local" and not block.source.startswith(STATION_SOURCE):
+                continue
             block.next_value = block.last + 1  # standalone numbering ends; reported above
         _keep(repo, enrolment, url, epoch=repo.get(state.EPOCH) is None)
     ctx.reload_reference()

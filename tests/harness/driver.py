@@ -60,7 +60,7 @@ from app.clock import FixedClock
 from app.context import Actor
 from app.dto import Applicant, CaseView, DecisionInput, EnquiryInput, IntakeRequest
 from app.errors import DomainError
-from app.numbering import NOTICE_CODES, notice_number
+from app.numbering import NOTICE_CODES, STATION_SOURCE, notice_number
 from app.peer import policy as peer_policy
 from app.permissions import format_roles, parse_roles
 from app.ratings import policy as rating_policy
@@ -70,6 +70,7 @@ from db.models import (
     AppraisalItem,
     Case,
     CaseMaterial,
+    Device,
     Hall,
     Matter,
     Notice,
@@ -239,14 +240,17 @@ class Counter:
         with self.services.ctx.db.read() as s:
             kinds = sorted(NOTICE_CODES)
             self.rng.shuffle(kinds)
-            for kind in kinds:  # the block take_number hands this kind out of (NumberRepository.open_block)
+            standalone = s.scalars(select(Device)).one().standalone
+            for kind in kinds:  # the block take_number hands this kind out of (app.numbering._open_block)
+                own = NumberBlock.source.startswith(STATION_SOURCE)  # a standalone PC's window blocks
                 block = s.scalars(select(NumberBlock).where(
-                    NumberBlock.kind == f"notice-{kind}", NumberBlock.year == year,
+                    NumberBlock.kind == f"notice-{kind}", NumberBlock.year == year, own if standalone else ~own,
                     NumberBlock.next_value <= NumberBlock.last).order_by(NumberBlock.first).limit(1)).first()
                 if block is None:
                     continue
+                station = block.source.removeprefix(STATION_SOURCE) if standalone else None
                 start = block.next_value + self.rng.choice([0, 0, 0, 1, 2])
-                free = [n for n in (notice_number(self.hall_code, kind, year, serial)
+                free = [n for n in (notice_number(self.hall_code, kind, year, serial, station)
                                     for serial in range(start, min(start + 5, block.last + 1)))
                         if s.scalar(select(Notice.id).where(Notice.number == n)) is None
                         and s.scalar(select(VoidNumber.id).where(VoidNumber.number == n)) is None]

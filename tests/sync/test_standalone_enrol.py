@@ -34,6 +34,7 @@ from db.models import (
     Hall,
     Matter,
     Notice,
+    NumberBlock,
     OutboxOp,
     Punch,
     Staff,
@@ -167,6 +168,8 @@ def check_counter(pc: Services, login: str) -> None:
         assert s.scalar(select(func.count()).select_from(Hall)) == 1
         device = s.scalars(select(Device)).one()
         assert device.standalone is False and s.get(Window, device.window_id) is not None
+        own = [b for b in s.scalars(select(NumberBlock)) if b.source != "server"]  # its window's blocks
+        assert own and all(b.next_value > b.last for b in own)  # standalone numbering ended at enrolment
         actors = set(s.scalars(select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None))))
         staff_ids = set(s.scalars(select(Staff.id)))
     assert AuditChainService(pc.ctx).verify().ok
