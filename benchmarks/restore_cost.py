@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -62,7 +61,6 @@ GOAL_FLOOR_RATIO = 2.0  # and within 2x of sending only what changed after the b
 PAGE = 1000
 COPY_OFFSET = 600_000  # serials of the copied rows start here: above any the cloned pushes use
 # numbers that carry the window (DEMO-01-2026C000003, DEMO-01-2026-BJ000002): the Cloner's patterns miss them
-WINDOW_NUMBER = re.compile(r"^([A-Z0-9]+-\d{2}-\d{4}(?:[A-Z]|-[A-Z]{2}))(\d{6})$")
 
 
 @dataclass
@@ -140,8 +138,7 @@ def copy_rows(server: PgServer, rows: int) -> int:
                 .join(ScopeRow, (ScopeRow.scope == ChangeLog.scope) & (ScopeRow.seq == ChangeLog.seq))
                 .where(ScopeRow.scope == scope).order_by(ScopeRow.seq))]
         at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        serials = [int(m.group(2)) for m in (WINDOW_NUMBER.match(n) for n in _texts(source)) if m]
-        step = max([_numbers([r for _, _, r in source]), *serials]) + 1  # copies' serials never overlap
+        step = _numbers([r for _, _, r in source]) + 1  # copies' serials never overlap
         while hall_rows(server) < rows:
             with db.write() as s:
                 counter = s.get(ScopeCounter, scope)
@@ -153,8 +150,7 @@ def copy_rows(server: PgServer, rows: int) -> int:
                     log, index, total = [], [], counter.checksum
                     for entity, old_id, row in source:
                         counter.last_seq += 1
-                        new = _renumber(_rename(row, ids, COPY_OFFSET + copies * step, codes),
-                                        COPY_OFFSET + copies * step)
+                        new = _rename(row, ids, COPY_OFFSET + copies * step, codes)
                         new_hash = checksum.to_hex(checksum.row_hash(entity, ids[old_id], new))
                         total = checksum.replace(total, None, new_hash)
                         log.append({"scope": scope, "seq": counter.last_seq, "entity": entity,
@@ -167,29 +163,6 @@ def copy_rows(server: PgServer, rows: int) -> int:
     finally:
         db.dispose()
     return copies
-
-
-def _texts(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in _texts(v)]
-    if isinstance(value, list | tuple):
-        return [t for v in value for t in _texts(v)]
-    return [value] if isinstance(value, str) else []
-
-
-def _renumber(value: Any, offset: int) -> Any:
-    """Numbers that carry the window (not renamed by the Cloner's patterns) shifted too."""
-    if isinstance(value, dict):
-        out = {k: _renumber(v, offset) for k, v in value.items()}
-        if isinstance(out.get("serial"), int) and isinstance(out.get("number"), str) and (
-                m := WINDOW_NUMBER.match(out["number"])):  # a void-number register row
-            out["serial"] = int(m.group(2))
-        return out
-    if isinstance(value, list):
-        return [_renumber(v, offset) for v in value]
-    if isinstance(value, str) and (m := WINDOW_NUMBER.match(value)):
-        return f"{m.group(1)}{int(m.group(2)) + offset:06d}"
-    return value
 
 
 def seeded_hall(server: PgServer, rows: int, dump: Path) -> None:
@@ -297,12 +270,9 @@ def main() -> None:
             hours = record_hours(server.demo, work, 4, 60, seed=7)
             cloner = Cloner(hours)
             cloner.made = 300_000 // cloner.span  # numbers clear of the seeding's and of the copies'
-            step = 1 + max([1000, *(int(m.group(2)) for m in map(WINDOW_NUMBER.match, _texts(hours)) if m)])
             lost: list[dict[str, object]] = []
-            for k in range(1, args.work_ops + 1):  # the Cloner leaves numbers that carry the window: shifted here
-                if len(lost) >= args.work_ops:
-                    break
-                lost += _renumber(cloner.clone(first_seq=len(lost) + 1), 300_000 + k * step)
+            while len(lost) < args.work_ops:
+                lost += cloner.clone(first_seq=len(lost) + 1)
             lost = lost[:args.work_ops]
             pushed = push_all(server.base, pusher, lost)
             counter.sync.sync_once()
