@@ -16,11 +16,27 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from argon2 import PasswordHasher
+
+import app.auth
+import app.store_key
+import server.devices
 from app.clock import FixedClock
 from app.context import Actor
 from app.services import Services
 from app.store_encryption import prepare_new_store
 from app.store_key import keyring_path
+
+# Passwords and store keys are hashed in tests with argon2id at its cheapest cost: the same code
+# and the same stored format (a hash carries its parameters, so checking one costs what making it
+# did), about 1 ms a check instead of the product's ~115 ms. Tests that are about the cost itself
+# (an unknown login costs what a wrong password costs) take the product's hasher back with the
+# ``production_argon2`` fixture; tests/app/test_auth_cost.py checks the product's parameters.
+# Server and counter processes that tests start keep the product's parameters for what they hash.
+PRODUCT_HASHERS = (app.auth._hasher, server.devices._hasher, dict(app.store_key.KDF))
+_CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+app.auth._hasher = server.devices._hasher = _CHEAP
+app.store_key.KDF.update(time_cost=1, memory_cost=1024, parallelism=1)
 
 # A Monday that is a working day, well away from holidays.
 DEFAULT_NOW = dt.datetime(2026, 3, 2, 9, 30)
@@ -96,3 +112,16 @@ def encrypted(tmp_path: Path, encrypted_template: tuple[Path, bytes, str]) -> tu
     shutil.copyfile(source, target)
     shutil.copyfile(keyring_path(source), keyring_path(target))
     return target, key, code
+
+
+@pytest.fixture
+def production_argon2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The product's argon2 parameters for this test (see PRODUCT_HASHERS). Hashes made before
+    keep the parameters they were made with."""
+    auth_hasher, server_hasher, kdf = PRODUCT_HASHERS
+    monkeypatch.setattr(app.auth, "_hasher", auth_hasher)
+    monkeypatch.setattr(server.devices, "_hasher", server_hasher)
+    monkeypatch.setattr(app.store_key, "KDF", dict(kdf))
+    app.auth.dummy_hash.cache_clear()
+    yield
+    app.auth.dummy_hash.cache_clear()

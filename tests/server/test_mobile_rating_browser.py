@@ -85,12 +85,28 @@ def _verify(driver: Any, base: str, code: str, digits: str) -> None:
 def _submit(driver: Any) -> None:
     """Press the form's button and wait until the next page has replaced this one."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "body")
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 20).until(lambda _driver: _replaced(page))
+
+
+def _replaced(element: Any) -> bool:
+    """True once the element has left the document. While the next page is loading, chromedriver may
+    say so as a plain WebDriverException ("Node with given id does not belong to the document")
+    rather than StaleElementReferenceException; both mean the same."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
+    return False
 
 
 def _shot(driver: Any, name: str) -> None:
