@@ -32,6 +32,7 @@ from app.sync.protocol import PROTOCOL_VERSION, device_scopes
 from app.sync.rows import entity_row
 from db.models import Hall, Staff, Window
 from server import deeming, devices, logs, numbers, posts, throttle
+from server.combine import PushCombiner
 from server.engine import ServerDatabase, open_server_database
 from server.errors import ApiError
 from server.leader import Leader
@@ -55,6 +56,10 @@ class ServerState:
     clock: Clock
     throttle: Throttle = field(default_factory=Throttle)  # brakes on guessing, in memory (server.throttle)
     metrics: Metrics = field(default_factory=Metrics)
+    combiner: PushCombiner = field(init=False)  # group commit of each hall's small pushes (server.combine)
+
+    def __post_init__(self) -> None:
+        self.combiner = PushCombiner(self.db, self.now, observe=lambda *seen: self.metrics.combined(*seen))
 
     def now(self) -> dt.datetime:
         """Naive UTC, as the server stores its own timestamps."""

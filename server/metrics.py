@@ -64,6 +64,9 @@ class Metrics:
                                       ["hall"], buckets=LATENCY_BUCKETS, registry=r)
         self.push_batch = Histogram("counter_desk_push_batch_ops", "Operations per push, by hall", ["hall"],
                                     buckets=BATCH_BUCKETS, registry=r)
+        self.push_combined = Histogram("counter_desk_push_transaction_pushes", "Pushes applied together in one "
+                                       "transaction (group commit of a hall's small pushes), by hall", ["hall"],
+                                       buckets=BATCH_BUCKETS, registry=r)
         self.push_in_flight = Gauge("counter_desk_push_in_flight", "Pushes waiting for or holding the hall's "
                                     "lock (the hall's queue depth)", ["hall"], multiprocess_mode="livesum",
                                     registry=r)
@@ -93,6 +96,10 @@ class Metrics:
         finally:
             gauge.dec()
             self.push_seconds.labels(hall_id).observe(time.perf_counter() - started)
+
+    def combined(self, hall_id: str, pushes: int, ops: int) -> None:
+        """One transaction of the hall's small pushes applied together (server.combine)."""
+        self.push_combined.labels(hall_id).observe(pushes)
 
     def pushed(self, hall_id: str, results: Sequence[dict[str, Any]]) -> None:
         """The answers of one push: ops by status, refusals by code, the batch size."""

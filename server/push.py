@@ -182,31 +182,37 @@ def _run(ctx: OpContext, isolated: bool, schema: OpRefused | None) -> dict[str, 
 
 class _Inbox:
     """The answers the server gave before: by (device, client_seq) and by op id. ``preload`` reads
-    a chunk's with two IN-list queries and remembers the chunk's own answers as they are given."""
+    a chunk's with two IN-list queries per device and remembers the chunk's own answers as they are
+    given (a chunk may hold the pushes of several devices of the hall: server.combine)."""
 
-    def __init__(self, s: Session, device_id: str) -> None:
-        self.s, self.device_id = s, device_id
-        self._by_seq: dict[int, tuple[str, dict[str, Any]]] | None = None
+    def __init__(self, s: Session) -> None:
+        self.s = s
+        self._by_seq: dict[tuple[str, int], tuple[str, dict[str, Any]]] | None = None
         self._by_op: dict[str, tuple[int, str]] = {}
 
-    def preload(self, ops: Sequence[IncomingOp]) -> None:
-        seqs, op_ids = sorted({o.client_seq for o in ops}), sorted({o.op_id for o in ops})
+    def preload(self, segments: Sequence[Segment]) -> None:
         self._by_seq = {}
-        for i in range(0, len(seqs), 1000):
-            for seq, op_id, stored in self.s.execute(
-                    select(InboxOp.client_seq, InboxOp.op_id, InboxOp.answer)
-                    .where(InboxOp.client_id == self.device_id, InboxOp.client_seq.in_(seqs[i:i + 1000]))):
-                self._by_seq[seq] = (op_id, stored)
+        seqs_of: dict[str, set[int]] = {}
+        for segment in segments:
+            seqs_of.setdefault(segment.device.id, set()).update(o.client_seq for o in segment.ops)
+        for device_id, wanted in seqs_of.items():
+            seqs = sorted(wanted)
+            for i in range(0, len(seqs), 1000):
+                for seq, op_id, stored in self.s.execute(
+                        select(InboxOp.client_seq, InboxOp.op_id, InboxOp.answer)
+                        .where(InboxOp.client_id == device_id, InboxOp.client_seq.in_(seqs[i:i + 1000]))):
+                    self._by_seq[(device_id, seq)] = (op_id, stored)
+        op_ids = sorted({o.op_id for segment in segments for o in segment.ops})
         for i in range(0, len(op_ids), 1000):
             for seq, op_id, status in self.s.execute(
                     select(InboxOp.client_seq, InboxOp.op_id, InboxOp.status)
                     .where(InboxOp.op_id.in_(op_ids[i:i + 1000])).order_by(InboxOp.client_seq)):
                 self._by_op.setdefault(op_id, (seq, status))
 
-    def stored(self, seq: int) -> tuple[str, dict[str, Any]] | None:
+    def stored(self, device_id: str, seq: int) -> tuple[str, dict[str, Any]] | None:
         if self._by_seq is not None:
-            return self._by_seq.get(seq)
-        row = self.s.get(InboxOp, (self.device_id, seq))
+            return self._by_seq.get((device_id, seq))
+        row = self.s.get(InboxOp, (device_id, seq))
         return (row.op_id, row.answer) if row is not None else None
 
     def earlier(self, op_id: str) -> tuple[int, str] | None:
@@ -215,9 +221,9 @@ class _Inbox:
         row = self.s.scalars(select(InboxOp).where(InboxOp.op_id == op_id).limit(1)).first()
         return (row.client_seq, row.status) if row is not None else None
 
-    def answered(self, op: IncomingOp, result: dict[str, Any]) -> None:
+    def answered(self, device_id: str, op: IncomingOp, result: dict[str, Any]) -> None:
         if self._by_seq is not None:
-            self._by_seq[op.client_seq] = (op.op_id, result)
+            self._by_seq[(device_id, op.client_seq)] = (op.op_id, result)
             self._by_op.setdefault(op.op_id, (op.client_seq, result["status"]))
 
 
@@ -229,26 +235,48 @@ def _decide(ctx: OpContext, inbox: _Inbox, isolated: bool, schema: OpRefused | N
     return _run(ctx, isolated, schema)
 
 
+@dataclass(frozen=True)
+class Segment:
+    """One push's ops (of one device), sorted by client_seq, with check_op's refusals of their
+    payloads by id() of the op (found before the hall is locked: ``prepare``)."""
+
+    device: SyncDevice
+    ops: Sequence[IncomingOp]
+    schema: dict[int, OpRefused]
+
+
+def prepare(device: SyncDevice, ops: Sequence[IncomingOp]) -> Segment:
+    """The push in client_seq order with its payloads' schema checks, which need no database: done
+    here, outside the hall's serial section (an op whose seq is answered from the inbox or refused
+    as reused never gets to its check)."""
+    skews = [o.clock_skew_seconds for o in ops if o.clock_skew_seconds is not None]
+    if skews:
+        log.warning("device %s reports its clock %.0f s off the server's", device.id, -skews[-1])
+    ordered = sorted(ops, key=lambda o: o.client_seq)
+    schema = {id(op): refused for op in ordered if (refused := _schema_refusal(op)) is not None}
+    return Segment(device, ordered, schema)
+
+
 @dataclass
 class _Chunk:
-    """One locked write transaction of a push: the hall, its counter and chain, the lookups."""
+    """One locked write transaction of pushes of one hall: the hall, its counter and chain, the
+    lookups, and the ops in the order they apply (device by device, each in client_seq order)."""
 
     s: Session
-    device: SyncDevice
     hall: Hall
     counter: ScopeCounter
     chain: HallChain
     inbox: _Inbox
     rows: ChunkRows | None  # None: every op in its own savepoint, every lookup a query
-    ops: Sequence[IncomingOp]
-    schema: dict[int, OpRefused]  # the payloads check_op refused, by id() of the op (alive all the push)
+    ops: Sequence[tuple[Segment, IncomingOp]]
     writes: ChunkWrites  # the inbox, change log, chain and scope rows, sent at the end (and before a slow op)
 
 
-def _apply(chunk: _Chunk, index: int, op: IncomingOp, now: dt.datetime) -> dict[str, Any]:
+def _apply(chunk: _Chunk, index: int, segment: Segment, op: IncomingOp, now: dt.datetime) -> dict[str, Any]:
     """Apply (or answer again) one op inside the chunk's transaction; returns its answer. An
     applied op is appended to the hall's audit chain in the same transaction."""
-    stored = chunk.inbox.stored(op.client_seq)
+    device = segment.device
+    stored = chunk.inbox.stored(device.id, op.client_seq)
     if stored is not None:
         if stored[0] == op.op_id:
             return dict(stored[1])
@@ -259,19 +287,19 @@ def _apply(chunk: _Chunk, index: int, op: IncomingOp, now: dt.datetime) -> dict[
     if chunk.rows is not None and not fast:
         _write(chunk)  # the chunk's rows so far, before this op's savepoint: a refusal there is the chunk's
     rows = chunk.rows if fast and chunk.rows is not None else DirectRows(s)
-    ctx = OpContext(s=s, device=chunk.device, hall=chunk.hall, counter=chunk.counter, op=op, now=now, rows=rows)
-    result = _decide(ctx, chunk.inbox, not fast, chunk.schema.get(id(op)))
-    chunk.writes.insert(_INBOX, {"client_id": chunk.device.id, "client_seq": op.client_seq, "op_id": op.op_id,
+    ctx = OpContext(s=s, device=device, hall=chunk.hall, counter=chunk.counter, op=op, now=now, rows=rows)
+    result = _decide(ctx, chunk.inbox, not fast, segment.schema.get(id(op)))
+    chunk.writes.insert(_INBOX, {"client_id": device.id, "client_seq": op.client_seq, "op_id": op.op_id,
                                  "kind": op.kind[:48], "status": result["status"], "received_at": now,
                                  "answer": result, "clock_skew_seconds": op.clock_skew_seconds})
-    chunk.inbox.answered(op, result)
+    chunk.inbox.answered(device.id, op, result)
     if result["status"] == OpStatus.APPLIED.value:
-        chunk.chain.append(op, chunk.device.id, result, now)
+        chunk.chain.append(op, device.id, result, now)
     if chunk.rows is None:
         _write(chunk, refusal=False)
     elif not fast:  # it ran with its own lookups and may have written what the chunk's hold
         chunk.rows.reset()
-        chunk.rows.preload(chunk.ops[index + 1:])
+        chunk.rows.preload([o for _, o in chunk.ops[index + 1:]])
     return result
 
 
@@ -287,38 +315,52 @@ def _write(chunk: _Chunk, *, refusal: bool = True) -> None:
         raise _DatabaseRefused from exc
 
 
-def _apply_chunk(db: ServerDatabase, device: SyncDevice, ops: Sequence[IncomingOp],
-                 now: Callable[[], dt.datetime], schema: dict[int, OpRefused], *,
-                 preload: bool = True) -> list[dict[str, Any]]:
-    """The chunk's answers, in one transaction holding the hall's lock. With ``preload`` its
-    lookups are read up front and the fast kinds run without savepoints; should the database refuse
-    a row then, the transaction is rolled back and the chunk applied again op by op."""
+def apply_segments(db: ServerDatabase, segments: Sequence[Segment], now: Callable[[], dt.datetime], *,
+                   preload: bool = True) -> list[list[dict[str, Any]]]:
+    """The answers to each segment, all applied in one transaction holding their hall's lock, in
+    the order given (a later op, of any segment, sees an earlier one's effect). With ``preload``
+    the lookups are read up front and the fast kinds run without savepoints; should the database
+    refuse a row then, the transaction is rolled back and each segment applied again on its own
+    (several: so that one device's bad row costs the others nothing) or op by op (one)."""
+    if not segments:
+        return []
+    hall_id = segments[0].device.hall_id
+    assert all(seg.device.hall_id == hall_id for seg in segments), "one transaction holds one hall's lock"
     try:
         with db.write() as s:
             # The session's identity map holds rows weakly: without this, the clerk, window and matter
             # of every op would be selected again for each op (measured: ~3 selects per op on PostgreSQL).
             loaded: list[object] = []
             event.listen(s, "loaded_as_persistent", lambda _s, obj: loaded.append(obj))
-            scope = hall_scope(device.hall_id)
+            scope = hall_scope(hall_id)
             counter = lock_scopes(s, [scope])[scope]
-            hall = s.get(Hall, device.hall_id)
+            hall = s.get(Hall, hall_id)
             assert hall is not None
             writes = ChunkWrites()
             chain = HallChain(s, hall.id, writes)  # its head is read once: the hall's lock is held to commit
-            inbox = _Inbox(s, device.id)
+            inbox = _Inbox(s)
+            ops = [(seg, op) for seg in segments for op in seg.ops]
             rows = ChunkRows(s, scope, hall.id, writes) if preload else None
             if rows is not None:
-                inbox.preload(ops)
-                rows.preload(ops)
-            chunk = _Chunk(s, device, hall, counter, chain, inbox, rows, ops, schema, writes)
-            answers = [_apply(chunk, i, op, now()) for i, op in enumerate(ops)]
+                inbox.preload(segments)
+                rows.preload([op for _, op in ops])
+            chunk = _Chunk(s, hall, counter, chain, inbox, rows, ops, writes)
+            flat = [_apply(chunk, i, seg, op, now()) for i, (seg, op) in enumerate(ops)]
             _write(chunk, refusal=preload)
-            return answers
     except _DatabaseRefused:
         if not preload:
             raise
-        log.warning("device %s: a row of a push chunk was refused; applying it op by op", device.id)
-        return _apply_chunk(db, device, ops, now, schema, preload=False)
+        if len(segments) > 1:
+            log.warning("a row of a push chunk of %d pushes was refused; applying each push on its own", len(segments))
+            return [apply_segments(db, [seg], now)[0] for seg in segments]
+        log.warning("device %s: a row of a push chunk was refused; applying it op by op", segments[0].device.id)
+        return apply_segments(db, segments, now, preload=False)
+    answers: list[list[dict[str, Any]]] = []
+    at = 0
+    for seg in segments:
+        answers.append(flat[at:at + len(seg.ops)])
+        at += len(seg.ops)
+    return answers
 
 
 def push_batch(
@@ -327,17 +369,12 @@ def push_batch(
 ) -> list[dict[str, Any]]:
     """The answers to ``ops``, applied in client_seq order, ``chunk`` ops per transaction
     (``preload=False``: op by op, each in its own savepoint, as before server.chunk)"""
-    skews = [o.clock_skew_seconds for o in ops if o.clock_skew_seconds is not None]
-    if skews:
-        log.warning("device %s reports its clock %.0f s off the server's", device.id, -skews[-1])
-    ordered = sorted(ops, key=lambda o: o.client_seq)
-    # the payloads' schema checks need no database: done here, outside the hall's serial section
-    # (an op whose seq is answered from the inbox or refused as reused never gets to its check)
-    schema = {id(op): refused for op in ordered if (refused := _schema_refusal(op)) is not None}
+    whole = prepare(device, ops)
     answers: list[dict[str, Any]] = []
     size = chunk or OPS_PER_TRANSACTION
-    for i in range(0, len(ordered), size):
-        answers += _apply_chunk(db, device, ordered[i:i + size], now, schema, preload=preload)
+    for i in range(0, len(whole.ops), size):
+        part = Segment(device, whole.ops[i:i + size], whole.schema)
+        answers += apply_segments(db, [part], now, preload=preload)[0]
     return answers
 
 

@@ -1,8 +1,9 @@
 """The sync routes: push, pull, number blocks, staff login. Every one needs the device credential.
 
-Each handler runs in a FastAPI worker thread and opens its own transactions (push: one per op;
-pull: one snapshot per page). Refusals are ApiError (docs/sync-protocol.md lists them). Push, pull
-and lease are observed for the metrics (server.metrics): in flight, time and answers per hall.
+Each handler runs in a FastAPI worker thread and opens its own transactions (push: one per chunk,
+shared with the hall's other small pushes waiting then, server.combine; pull: one snapshot per
+page). Refusals are ApiError (docs/sync-protocol.md lists them). Push, pull and lease are observed
+for the metrics (server.metrics): in flight, time and answers per hall.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from server.errors import ApiError
 from server.limits import limits
 from server.meta import current_epoch, marks_since
 from server.oputil import IncomingOp
-from server.push import client_seq_high, push_batch
+from server.push import client_seq_high
 from server.throttle import STAFF
 from server.wire import INT64_MAX, LeaseIn, PushIn, ReportIn, StaffLoginIn
 
@@ -38,7 +39,7 @@ def push(body: PushIn, device: Device, state: State) -> dict[str, Any]:
         raise ApiError(413, "batch_too_large", f"一次最多提交 {state.settings.max_batch} 个操作，请分批提交。",
                        limits=limits(state.settings.max_body_bytes, state.settings.max_batch))
     with state.metrics.pushing(device.hall_id):  # the hall's queue depth: waiting for or holding its lock
-        results = push_batch(state.db, device, ops, state.now)
+        results = state.combiner.push(device, ops)  # with the hall's other small pushes waiting now
     state.metrics.pushed(device.hall_id, results)
     with state.db.snapshot() as s:
         high = client_seq_high(s, device.id)
