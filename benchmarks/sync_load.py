@@ -1,17 +1,18 @@
 """300 simulated counters pushing a peak hour of work at once, against the real server process on
 a fresh PostgreSQL database (127.0.0.1:5432; created and dropped here).
 
-Each simulated counter is an async HTTP client holding its own enrolled device and a peak hour of
-realistic work (``--ops`` operations: intakes with every decision, enquiries, later steps), recorded
-from real counter stores through app.services and renamed per counter (tests.harness.driver,
-benchmarks.sync_common). Like the counter's sync engine, a counter pushes after every action, so a
-push carries 1-3 operations. Two runs:
+Each simulated counter is an async HTTP client (its own, with its own connection, as on a real PC)
+holding its own enrolled device and a peak hour of realistic work (``--ops`` operations: intakes
+with every decision, enquiries, later steps), recorded from real counter stores through
+app.services and renamed per counter (tests.harness.driver, benchmarks.sync_common). Like the
+counter's sync engine, a counter pushes after every action, so a push carries 1-3 operations. Two runs:
 
 * paced -- the peak hour at real speed (``--speedup 1``): each counter's pushes at random moments
   of the hour, the first ``--window`` seconds of it played: the latency a clerk sees at the peak;
 * burst -- every counter pushes its whole hour at once, as fast as the server answers (as after a
   network outage that lasted the whole hour): the ops/s the server applies for one hall, and the
-  push latency under that saturation.
+  push latency under that saturation; and how many pushes the server applied per transaction
+  (group commit, server.combine; read from its /metrics).
 
 Usage: ``.venv/bin/python benchmarks/sync_load.py [--counters 300] [--ops 40] [--window 180]``
 (about 12 minutes with the defaults).
@@ -59,7 +60,15 @@ class Tally:
     failures: list[str] = field(default_factory=list)  # transport errors (the push is retried, as the engine does)
 
 
-async def counter(http: httpx.AsyncClient, credential: str, pushes: list[list[Op]], start_at: list[float],
+async def counter(base: str, credential: str, pushes: list[list[Op]], start_at: list[float],
+                  t0: float, tally: Tally) -> None:
+    # each counter its own client and connection, as on a real PC (one shared client of 300
+    # connections spent its core scanning its pool: httpcore looks at every connection per request)
+    async with httpx.AsyncClient(base_url=base, timeout=600) as http:
+        await _pushes(http, credential, pushes, start_at, t0, tally)
+
+
+async def _pushes(http: httpx.AsyncClient, credential: str, pushes: list[list[Op]], start_at: list[float],
                   t0: float, tally: Tally) -> None:
     headers = {"Authorization": f"Bearer {credential}"}
     for batch, at in zip(pushes, start_at, strict=True):
@@ -82,11 +91,9 @@ async def counter(http: httpx.AsyncClient, credential: str, pushes: list[list[Op
 
 async def run(server: PgServer, work: list[tuple[str, list[list[Op]], list[float]]]) -> tuple[float, Tally]:
     tally = Tally()
-    limits = httpx.Limits(max_connections=len(work) + 10, max_keepalive_connections=len(work) + 10)
-    async with httpx.AsyncClient(base_url=server.base, timeout=600, limits=limits) as http:
-        t0 = time.perf_counter()
-        await asyncio.gather(*(counter(http, cred, pushes, at, t0, tally) for cred, pushes, at in work))
-        return time.perf_counter() - t0, tally
+    t0 = time.perf_counter()
+    await asyncio.gather(*(counter(server.base, cred, pushes, at, t0, tally) for cred, pushes, at in work))
+    return time.perf_counter() - t0, tally
 
 
 def report(name: str, seconds: float, tally: Tally, offered: str = "") -> None:
@@ -98,6 +105,17 @@ def report(name: str, seconds: float, tally: Tally, offered: str = "") -> None:
     if tally.failures:
         print(f"  {len(tally.failures)} pushes failed on the connection and were sent again; "
               f"first: {tally.failures[0]}")
+
+
+def transactions(server: PgServer) -> tuple[float, float]:
+    """The server's count of push transactions and of the pushes they applied, from /metrics."""
+    text = httpx.get(server.base + "/metrics", timeout=30).text
+    values = {"count": 0.0, "sum": 0.0}
+    for line in text.splitlines():
+        for part in values:
+            if line.startswith(f"counter_desk_push_transaction_pushes_{part}"):
+                values[part] += float(line.rsplit(" ", 1)[1])
+    return values["count"], values["sum"]
 
 
 def paced(server: PgServer, args: argparse.Namespace, cloner: Cloner, creds: list[str], rng: random.Random) -> None:
@@ -116,8 +134,13 @@ def paced(server: PgServer, args: argparse.Namespace, cloner: Cloner, creds: lis
 
 def burst(server: PgServer, args: argparse.Namespace, cloner: Cloner, creds: list[str], rng: random.Random) -> None:
     work = [(cred, b, [0.0] * len(b)) for cred, b in ((c, batches(cloner.clone(), rng)) for c in creds)]
+    before = transactions(server)
     seconds, tally = asyncio.run(run(server, work))
     report(f"burst: {args.counters} counters push their whole peak hour at once", seconds, tally)
+    count, pushes = (after - first for after, first in zip(transactions(server), before, strict=True))
+    if count:
+        print(f"  {pushes:.0f} pushes applied together in {count:.0f} transactions ({pushes / count:.1f} per "
+              f"transaction; the rest, if any, on their own after a refusal)")
 
 
 def main() -> None:

@@ -65,10 +65,11 @@ class ServerState:
         """Naive UTC, as the server stores its own timestamps."""
         return naive_utc(self.clock)
 
-    def stamp(self) -> dict[str, str]:
-        """``epoch`` and ``server_time``: part of every sync answer."""
-        with self.db.snapshot() as s:
-            epoch = current_epoch(s)
+    def stamp(self, epoch: str | None = None) -> dict[str, str]:
+        """``epoch`` (read now unless given) and ``server_time``: part of every sync answer."""
+        if epoch is None:
+            with self.db.snapshot() as s:
+                epoch = current_epoch(s)
         return {"epoch": epoch, "server_time": self.clock().astimezone(dt.UTC).isoformat()}
 
 

@@ -27,7 +27,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, event, func, select
+from sqlalchemy import Table, event, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -376,8 +376,3 @@ def push_batch(
         part = Segment(device, whole.ops[i:i + size], whole.schema)
         answers += apply_segments(db, [part], now, preload=preload)[0]
     return answers
-
-
-def client_seq_high(s: Session, device_id: str) -> int:
-    """The highest client_seq the server holds for ``device_id`` (0: none)."""
-    return int(s.scalar(select(func.max(InboxOp.client_seq)).where(InboxOp.client_id == device_id)) or 0)

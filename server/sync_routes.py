@@ -22,7 +22,6 @@ from server.errors import ApiError
 from server.limits import limits
 from server.meta import current_epoch, marks_since
 from server.oputil import IncomingOp
-from server.push import client_seq_high
 from server.throttle import STAFF
 from server.wire import INT64_MAX, LeaseIn, PushIn, ReportIn, StaffLoginIn
 
@@ -39,11 +38,10 @@ def push(body: PushIn, device: Device, state: State) -> dict[str, Any]:
         raise ApiError(413, "batch_too_large", f"一次最多提交 {state.settings.max_batch} 个操作，请分批提交。",
                        limits=limits(state.settings.max_body_bytes, state.settings.max_batch))
     with state.metrics.pushing(device.hall_id):  # the hall's queue depth: waiting for or holding its lock
-        results = state.combiner.push(device, ops)  # with the hall's other small pushes waiting now
-    state.metrics.pushed(device.hall_id, results)
-    with state.db.snapshot() as s:
-        high = client_seq_high(s, device.id)
-    return {**state.stamp(), "client_id": device.id, "client_seq_high": high, "results": results}
+        pushed = state.combiner.push(device, ops)  # with the hall's other small pushes waiting now
+    state.metrics.pushed(device.hall_id, pushed.results)
+    return {**state.stamp(pushed.epoch), "client_id": device.id, "client_seq_high": pushed.client_seq_high,
+            "results": pushed.results}
 
 
 @router.get("/pull")

@@ -99,10 +99,13 @@ def _together(combiner: PushCombiner, hall_id: str, pushes: list[tuple[SyncDevic
     they are applied in one go when it is let go. Returns each push's answers (or its exception)."""
     turn = combiner.hall(hall_id).turn
     got: list[Any] = [None] * len(pushes)
+    highs: list[int] = [0] * len(pushes)
 
     def one(i: int, device: SyncDevice, ops: list[dict[str, Any]]) -> None:
         try:
-            got[i] = combiner.push(device, PushIn(ops=ops).ops)
+            pushed = combiner.push(device, PushIn(ops=ops).ops)
+            highs[i] = pushed.client_seq_high
+            got[i] = pushed.results
         except Exception as exc:  # the push's own failure, as the route would see it
             got[i] = exc
 
@@ -118,6 +121,9 @@ def _together(combiner: PushCombiner, hall_id: str, pushes: list[tuple[SyncDevic
                 time.sleep(0.001)
     for t in threads:
         t.join(60)
+    for i, (_device, ops) in enumerate(pushes):  # each reply says how far the server has its device's ops
+        if not isinstance(got[i], Exception):
+            assert highs[i] == max(op["client_seq"] for op in ops)
     return got
 
 
@@ -200,7 +206,9 @@ def test_a_large_push_goes_in_chunks_of_its_own(work: list[dict[str, Any]], hall
     seen: list[tuple[int, int]] = []
     combiner = PushCombiner(hall.db, _now, max_ops=20, observe=lambda _h, p, o: seen.append((p, o)))
     ops = _pushes(work[:45], 1)[0]
-    got = combiner.push(hall.devices[0], PushIn(ops=ops).ops)
+    pushed = combiner.push(hall.devices[0], PushIn(ops=ops).ops)
+    assert pushed.client_seq_high == 45
+    got = pushed.results
     assert got == push_batch(hall.twin, hall.devices[0], PushIn(ops=ops).ops, _now)
     assert seen == []
     assert hall.state(hall.db) == hall.state(hall.twin)
