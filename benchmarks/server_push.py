@@ -97,7 +97,7 @@ def run_server(db_url: str, hall_id: str, ops: list[Op], size: int, chunk: int |
     from server.wire import PushIn
 
     held: list[float] = []  # per chunk: its transaction, from taking the hall's lock to commit
-    apply_chunk = push._apply_chunk
+    apply_chunk = push.apply_segments
 
     def timed_chunk(*args: Any, **kwargs: Any) -> Any:
         t = time.perf_counter()
@@ -113,7 +113,7 @@ def run_server(db_url: str, hall_id: str, ops: list[Op], size: int, chunk: int |
     statuses: Tally[str] = Tally()
     per_batch: list[float] = []
     try:
-        push._apply_chunk = timed_chunk
+        push.apply_segments = timed_chunk  # type: ignore[assignment]
         try:
             t0 = time.perf_counter()
             for b in batches:
@@ -124,7 +124,7 @@ def run_server(db_url: str, hall_id: str, ops: list[Op], size: int, chunk: int |
                                 for a in answers)
             elapsed = time.perf_counter() - t0
         finally:
-            push._apply_chunk = apply_chunk
+            push.apply_segments = apply_chunk
         statements = counted.count
         kinds = counted.kinds.most_common(40)
         with db.snapshot() as s:

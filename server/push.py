@@ -299,7 +299,8 @@ def _apply(chunk: _Chunk, index: int, segment: Segment, op: IncomingOp, now: dt.
         _write(chunk, refusal=False)
     elif not fast:  # it ran with its own lookups and may have written what the chunk's hold
         chunk.rows.reset()
-        chunk.rows.preload([o for _, o in chunk.ops[index + 1:]])
+        chunk.rows.preload([o for seg, o in chunk.ops[index + 1:]
+                            if chunk.inbox.stored(seg.device.id, o.client_seq) is None])
     return result
 
 
@@ -343,7 +344,8 @@ def apply_segments(db: ServerDatabase, segments: Sequence[Segment], now: Callabl
             rows = ChunkRows(s, scope, hall.id, writes) if preload else None
             if rows is not None:
                 inbox.preload(segments)
-                rows.preload([op for _, op in ops])
+                # an op whose seq the inbox holds is answered from it (a push sent again): no lookups
+                rows.preload([op for seg, op in ops if inbox.stored(seg.device.id, op.client_seq) is None])
             chunk = _Chunk(s, hall, counter, chain, inbox, rows, ops, writes)
             flat = [_apply(chunk, i, seg, op, now()) for i, (seg, op) in enumerate(ops)]
             _write(chunk, refusal=preload)
