@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import shutil
 import threading
 import time
@@ -212,3 +213,75 @@ def test_a_large_push_goes_in_chunks_of_its_own(work: list[dict[str, Any]], hall
     assert got == push_batch(hall.twin, hall.devices[0], PushIn(ops=ops).ops, _now)
     assert seen == []
     assert hall.state(hall.db) == hall.state(hall.twin)
+
+
+def _device(db: ServerDatabase, hall_id: str, tag: str) -> SyncDevice:
+    with db.write() as s:
+        window = s.scalars(select(Window).where(Window.hall_id == hall_id).order_by(Window.number)).first()
+        assert window is not None
+        code, _, _ = devices.create_code(s, hall_id=hall_id, window_number=window.number, created_by="test",
+                                         device_name=tag, ttl=dt.timedelta(hours=1), now=NOW)
+        device, _ = devices.redeem_code(s, code, request_id=tag, device_name=tag, now=NOW)
+        s.flush()
+        s.expunge(device)
+        return device
+
+
+def _windows_moved(db: ServerDatabase, ops: list[dict[str, Any]], from_hall: str, to_hall: str
+                   ) -> list[dict[str, Any]]:
+    """The ops with each window of ``from_hall`` replaced by the window of the same number of ``to_hall``."""
+    with db.snapshot() as s:
+        windows = {hall: dict(s.execute(select(Window.number, Window.id).where(Window.hall_id == hall)).all())
+                   for hall in (from_hall, to_hall)}
+    text = json.dumps(ops, ensure_ascii=False)
+    for number, window_id in windows[from_hall].items():
+        text = text.replace(window_id, windows[to_hall][number])
+    return list(json.loads(text))
+
+
+def test_a_hall_held_up_holds_up_no_other_hall(work: list[dict[str, Any]], server_template: Template,  # noqa: F811
+                                               tmp_path: Any) -> None:
+    """While one hall's turn (and, on PostgreSQL, its row lock, as another worker process would hold
+    it) is taken, another hall's push is applied at once; the first hall's push waits, then goes."""
+    import psycopg
+
+    from tests.server.test_workers import _moved_to, _other_hall
+
+    url = server_template.copy("halls")
+    demo = server_template.hall_id
+    west, _ = _other_hall(url, tmp_path)
+    db = ServerDatabase(url)
+    try:
+        enquiries = [op for op in work if op["kind"] == "enquiry.add"][:6]
+        assert len(enquiries) == 6
+        demo_ops = _pushes(enquiries[:3], 1)[0]
+        west_ops = _pushes(_windows_moved(db, _moved_to(enquiries[3:], url, demo, west), demo, west), 1)[0]
+        demo_device, west_device = _device(db, demo, "demo"), _device(db, west, "west")
+        combiner = PushCombiner(db, _now)
+        got: dict[str, Any] = {}
+
+        def push(name: str, device: SyncDevice, ops: list[dict[str, Any]]) -> None:
+            got[name] = [a["status"] for a in combiner.push(device, PushIn(ops=ops).ops).results]
+
+        holder = None
+        if server_template.backend == "postgresql":  # the hall's row, locked as by another worker's push
+            holder = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+            holder.execute("SELECT last_seq FROM scope_counter WHERE scope = %s FOR UPDATE", (f"hall:{demo}",))
+        try:
+            with combiner.hall(demo).turn:
+                waiting = threading.Thread(target=push, args=("demo", demo_device, demo_ops))
+                waiting.start()
+                other = threading.Thread(target=push, args=("west", west_device, west_ops))
+                other.start()
+                other.join(30)
+                assert got.get("west") == ["applied"] * 3, got
+                assert waiting.is_alive() and "demo" not in got
+        finally:
+            if holder is not None:
+                holder.rollback()
+                holder.close()
+        waiting.join(30)
+        assert got["demo"] == ["applied"] * 3
+    finally:
+        db.dispose()
+        server_template.drop_copy(url)
