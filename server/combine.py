@@ -9,7 +9,8 @@ together: whichever request gets the hall's turn applies every push queued for t
 answers. Each push still gets exactly the answers it would get alone, in that order; a later push
 sees an earlier one's effect, as when they came one after the other.
 
-* A push larger than ``max_ops`` goes the usual way (``push_batch``: chunks of its own).
+* A push larger than ``max_ops`` goes the usual way (``push_batch``: chunks of its own), and so
+  does an empty one (no transaction at all).
 * Should the database refuse a row of the combined transaction, ``apply_segments`` applies each
   push again on its own; should anything else fail, so does this, so that one device's bad push
   (or a fault it triggers) costs the other pushes of the transaction nothing: they are answered.
@@ -83,7 +84,7 @@ class PushCombiner:
 
     def push(self, device: SyncDevice, ops: Sequence[IncomingOp]) -> Pushed:
         """The answers to ``ops``, as ``push_batch`` gives them."""
-        if len(ops) > self.max_ops:
+        if not ops or len(ops) > self.max_ops:  # nothing to apply, or chunks of its own
             results = push_batch(self.db, device, ops, self.now)
             epoch, highs = self._after([device.id])
             return Pushed(results, highs.get(device.id, 0), epoch)

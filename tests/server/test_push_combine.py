@@ -285,3 +285,10 @@ def test_a_hall_held_up_holds_up_no_other_hall(work: list[dict[str, Any]], serve
     finally:
         db.dispose()
         server_template.drop_copy(url)
+
+
+def test_an_empty_push_is_answered_without_a_transaction(hall: Hall) -> None:
+    seen: list[tuple[int, int]] = []
+    pushed = _combiner(hall.db, seen).push(hall.devices[0], [])
+    assert (pushed.results, pushed.client_seq_high, seen) == ([], 0, [])
+    assert pushed.epoch and hall.state(hall.db) == hall.state(hall.twin)
