@@ -54,13 +54,12 @@ from benchmarks.sync_common import (
     push_all,
     record_hours,
 )
-from benchmarks.sync_pull import _pg_tool, _plain_url, hall_rows, seed
+from benchmarks.sync_pull import _pg_tool, _plain_url, hall_rows, restore_seeding, seed
 
 GOAL_RATIO = 10.0  # the whole hall's pull after a restore at least 10x cheaper than pulling everything again
 GOAL_FLOOR_RATIO = 2.0  # and within 2x of sending only what changed after the backup
 PAGE = 1000
 COPY_OFFSET = 600_000  # serials of the copied rows start here: above any the cloned pushes use
-# numbers that carry the window (DEMO-01-2026C000003, DEMO-01-2026-BJ000002): the Cloner's patterns miss them
 
 
 @dataclass
@@ -167,13 +166,9 @@ def copy_rows(server: PgServer, rows: int) -> int:
 
 def seeded_hall(server: PgServer, rows: int, dump: Path) -> None:
     """The hall scope at ``rows`` rows (from ``dump`` if an earlier run left it); server started."""
-    t = time.perf_counter()
-    if dump.exists():
-        _pg_tool("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                 f"--dbname={_plain_url(server)}", str(dump))
-        server.process.start()
-        print(f"hall scope restored from the seeding kept in {dump} ({time.perf_counter() - t:.0f} s)")
+    if restore_seeding(server, dump):
         return
+    t = time.perf_counter()
     server.process.start()
     applied, _ = seed(server, min(rows, 400))
     copies = copy_rows(server, rows)

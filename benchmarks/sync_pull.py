@@ -199,15 +199,23 @@ def _plain_url(server: PgServer) -> str:
     return server.db_url.replace("postgresql+psycopg://", "postgresql://")
 
 
+def restore_seeding(server: PgServer, dump: Path) -> bool:
+    """Restore the seeding an earlier run kept in ``dump`` and start the server; False: none kept
+    (nothing done)."""
+    if not dump.exists():
+        return False
+    t = time.perf_counter()
+    _pg_tool("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+             f"--dbname={_plain_url(server)}", str(dump))
+    server.process.start()
+    print(f"hall scope restored from the seeding kept in {dump} ({time.perf_counter() - t:.0f} s)")
+    return True
+
+
 def seeded(server: PgServer, rows: int, dump: Path) -> None:
     """The hall filled to ``rows`` rows: restored from ``dump`` if an earlier run left it, else
     seeded here and dumped there for the next run (the server is started either way)."""
-    t = time.perf_counter()
-    if dump.exists():
-        _pg_tool("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                 f"--dbname={_plain_url(server)}", str(dump))
-        server.process.start()
-        print(f"hall scope restored from the seeding kept in {dump} ({time.perf_counter() - t:.0f} s)")
+    if restore_seeding(server, dump):
         return
     server.process.start()
     applied, seconds = seed(server, rows)
