@@ -92,7 +92,8 @@ def new_counter(server: PgServer, name: str) -> Path:
     """A fresh counter store of the hall (the demo store the server took over), enrolled."""
     from app.services import Services
     from tests.harness.driver import SteppingClock
-    from tests.harness.template import IT, write_server_url
+    from tests.harness.template import write_server_url
+    from tests.server.kit import IT
 
     folder = server.folder / name
     folder.mkdir()
