@@ -182,8 +182,8 @@ def _run(ctx: OpContext, isolated: bool, schema: OpRefused | None) -> dict[str, 
 
 class _Inbox:
     """The answers the server gave before: by (device, client_seq) and by op id. ``preload`` reads
-    a chunk's with two IN-list queries per device and remembers the chunk's own answers as they are
-    given (a chunk may hold the pushes of several devices of the hall: server.combine)."""
+    a chunk's with two IN-list queries and remembers the chunk's own answers as they are given (a
+    chunk may hold the pushes of several devices of the hall: server.combine)."""
 
     def __init__(self, s: Session) -> None:
         self.s = s
@@ -192,15 +192,14 @@ class _Inbox:
 
     def preload(self, segments: Sequence[Segment]) -> None:
         self._by_seq = {}
-        seqs_of: dict[str, set[int]] = {}
-        for segment in segments:
-            seqs_of.setdefault(segment.device.id, set()).update(o.client_seq for o in segment.ops)
-        for device_id, wanted in seqs_of.items():
-            seqs = sorted(wanted)
-            for i in range(0, len(seqs), 1000):
-                for seq, op_id, stored in self.s.execute(
-                        select(InboxOp.client_seq, InboxOp.op_id, InboxOp.answer)
-                        .where(InboxOp.client_id == device_id, InboxOp.client_seq.in_(seqs[i:i + 1000]))):
+        wanted = {(segment.device.id, o.client_seq) for segment in segments for o in segment.ops}
+        device_ids = sorted({device_id for device_id, _ in wanted})
+        seqs = sorted({seq for _, seq in wanted})
+        for i in range(0, len(seqs), 1000):  # one query for every device; a pair not asked for is left out
+            for device_id, seq, op_id, stored in self.s.execute(
+                    select(InboxOp.client_id, InboxOp.client_seq, InboxOp.op_id, InboxOp.answer)
+                    .where(InboxOp.client_id.in_(device_ids), InboxOp.client_seq.in_(seqs[i:i + 1000]))):
+                if (device_id, seq) in wanted:
                     self._by_seq[(device_id, seq)] = (op_id, stored)
         op_ids = sorted({o.op_id for segment in segments for o in segment.ops})
         for i in range(0, len(op_ids), 1000):
