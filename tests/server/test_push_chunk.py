@@ -57,6 +57,23 @@ def work(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> list[
         driver.ECHO = echo
 
 
+def server_state(db: ServerDatabase) -> dict[str, Any]:
+    """What a push leaves in the server's database, to compare two of them."""
+    with db.snapshot() as s:
+        return {
+            "counters": sorted((c.scope, c.last_seq, c.checksum, c.row_count)
+                               for c in s.scalars(select(ScopeCounter))),
+            "changes": [(c.seq, c.entity, c.entity_id, c.op_id, c.row) for c in
+                        s.scalars(select(ChangeLog).order_by(ChangeLog.scope, ChangeLog.seq))],
+            "inbox": [(i.client_seq, i.op_id, i.status, i.answer) for i in  # one seq of several devices: by device
+                      s.scalars(select(InboxOp).order_by(InboxOp.client_seq, InboxOp.client_id))],
+            "scope_rows": sorted((r.scope, r.entity, r.entity_id, r.seq, r.row_hash)  # what pulls read
+                                 for r in s.scalars(select(ScopeRow))),
+            "chain": [(e.seq, e.op_id, e.digest) for e in  # its hash also covers the device id
+                      s.scalars(select(AuditChainEntry).order_by(AuditChainEntry.seq))],
+        }
+
+
 class Server:
     def __init__(self, template: Template, tag: str) -> None:
         self.template = template
@@ -81,19 +98,7 @@ class Server:
         return push_batch(self.db, self.device, PushIn(ops=ops).ops, _now, chunk, preload=preload)
 
     def state(self) -> dict[str, Any]:
-        with self.db.snapshot() as s:
-            return {
-                "counters": sorted((c.scope, c.last_seq, c.checksum, c.row_count)
-                                   for c in s.scalars(select(ScopeCounter))),
-                "changes": [(c.seq, c.entity, c.entity_id, c.op_id, c.row) for c in
-                            s.scalars(select(ChangeLog).order_by(ChangeLog.scope, ChangeLog.seq))],
-                "inbox": [(i.client_seq, i.op_id, i.status, i.answer) for i in
-                          s.scalars(select(InboxOp).order_by(InboxOp.client_seq))],
-                "scope_rows": sorted((r.scope, r.entity, r.entity_id, r.seq, r.row_hash)  # what pulls read
-                                     for r in s.scalars(select(ScopeRow))),
-                "chain": [(e.seq, e.op_id, e.digest) for e in  # its hash also covers the device id
-                          s.scalars(select(AuditChainEntry).order_by(AuditChainEntry.seq))],
-            }
+        return server_state(self.db)
 
     def close(self) -> None:
         self.db.dispose()

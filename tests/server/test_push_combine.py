@@ -28,7 +28,7 @@ from server.push import push_batch
 from server.schema import SyncDevice
 from server.wire import PushIn
 from tests.server.conftest import Template, pg_admin, pg_url
-from tests.server.test_push_chunk import NOW, Server, _now, work  # noqa: F401  (the module fixture)
+from tests.server.test_push_chunk import NOW, _now, server_state, work  # noqa: F401  (the module fixture)
 
 DEVICES = 4
 
@@ -69,9 +69,7 @@ class Hall:
         return pg_url(name)
 
     def state(self, db: ServerDatabase) -> dict[str, Any]:
-        view = Server.__new__(Server)
-        view.db = db
-        return Server.state(view)
+        return server_state(db)
 
     def close(self) -> None:
         self.db.dispose()
